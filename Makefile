@@ -1,0 +1,34 @@
+# The suite's entry points. See README.md.
+#   make run     Odoo 17 with the suite on http://localhost:8069 (+ a seeded sandbox)
+#   make test    lint + pure tests + Odoo tests, one closing count
+#   make lint    ruff and pylint-odoo only
+#   make bench   benchmarks (ratios measured in one run)
+SHELL := /bin/bash
+ADDONS ?= generic_connector,myconnector,myconnector_webhook
+
+.PHONY: run test lint pytest odoo-test bench venv clean-db format
+
+run:
+	@bash setup/run.sh
+
+test:
+	@bash setup/test.sh
+
+lint:
+	@bash setup/test.sh --only lint
+
+pytest:
+	@bash setup/test.sh --only pytest
+
+# One addon's Odoo tests: make odoo-test ADDONS=myconnector
+odoo-test:
+	@bash setup/test.sh --only odoo --addons $(ADDONS)
+
+bench:
+	@bash setup/bench.sh
+
+venv:
+	@bash setup/venv.sh
+
+format:
+	@"$$(bash setup/venv.sh)/bin/ruff" format . && "$$(bash setup/venv.sh)/bin/ruff" check --fix .

@@ -1,0 +1,23 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Generic Connector",
+    "summary": "Framework for REST, GraphQL and SOAP connectors on OCA connector "
+    "and queue_job: transport, adapters, importers, webhook inbox",
+    "version": "17.0.1.0.0",
+    "category": "Connector",
+    "website": "https://github.com/myconnector/odoo-connector-suite",
+    "author": "MyConnector Suite contributors, Odoo Community Association (OCA)",
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["connector", "queue_job"],
+    "external_dependencies": {"python": ["requests", "tenacity"]},
+    "data": [
+        "security/generic_connector_groups.xml",
+        "security/ir.model.access.csv",
+        "data/queue_job_data.xml",
+        "views/generic_webhook_views.xml",
+        "views/generic_connector_menus.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,3 @@
+from . import generic_backend
+from . import generic_binding
+from . import generic_webhook

@@ -1,0 +1,273 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The backend every connector of the suite inherits.
+
+A backend holds what the transport needs to reach one remote account: the
+base URL, the authentication and its secrets, the timeouts, the retry policy
+and the connection pool size. Concrete connectors inherit it
+(``_inherit = "generic.backend"``) under their own ``_name``, which is also
+the component collection their adapters, importers and mappers register on.
+
+Credentials are restricted to OCA connector's *Connector Manager* group at the
+field level; the transport is built from a ``sudo()`` copy of the backend,
+the one trust boundary where those secrets are read on another user's behalf
+(a connector user's job, a webhook processed by the integration user).
+"""
+
+import contextlib
+import json
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+
+from ..components.core import job_errors
+from ..timestamps import canonical_timestamp
+from ..transport import (
+    ApiKeyAuth,
+    BasicAuth,
+    BearerAuth,
+    HttpClient,
+    RetryPolicy,
+    TransportError,
+    get_session,
+)
+
+MANAGER = "connector.group_connector_manager"
+
+
+class GenericBackend(models.AbstractModel):
+    _name = "generic.backend"
+    _inherit = "connector.backend"
+    _description = "Generic Connector Backend"
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    base_url = fields.Char(
+        string="Base URL",
+        required=True,
+        help="Root of the remote API, e.g. https://shop.example.com",
+    )
+    auth_type = fields.Selection(
+        [
+            ("none", "None"),
+            ("api_key", "API key header"),
+            ("bearer", "Bearer token"),
+            ("basic", "HTTP Basic"),
+        ],
+        required=True,
+        default="api_key",
+    )
+    api_key_header = fields.Char(default="X-API-Key", string="API Key Header")
+    api_key = fields.Char(string="API Key / Token", groups=MANAGER, copy=False)
+    username = fields.Char(groups=MANAGER, copy=False)
+    password = fields.Char(groups=MANAGER, copy=False)
+    connect_timeout = fields.Float(
+        default=5.0, help="Seconds to open a connection to the remote."
+    )
+    read_timeout = fields.Float(
+        default=30.0, help="Seconds to wait for each read from the remote."
+    )
+    retry_max_attempts = fields.Integer(
+        default=4, help="Attempts for idempotent calls before the job retries."
+    )
+    retry_backoff = fields.Float(
+        default=0.5, help="Base of the exponential backoff, in seconds."
+    )
+    retry_after_cap = fields.Float(
+        default=30.0,
+        help="Longest Retry-After honoured by sleeping in the worker; a longer "
+        "one reschedules the job instead.",
+    )
+    pool_size = fields.Integer(
+        default=10, help="Pooled connections kept open per worker process."
+    )
+    page_size = fields.Integer(default=100, help="Records asked per page.")
+    import_chunk_size = fields.Integer(
+        default=50, help="Records imported by one job of a batch import."
+    )
+    test_connection_path = fields.Char(
+        default="/", help="Path requested by the Test connection button."
+    )
+    connection_state = fields.Selection(
+        [("untested", "Not tested"), ("ok", "Connected"), ("failed", "Failed")],
+        default="untested",
+        readonly=True,
+        copy=False,
+    )
+    connection_message = fields.Char(readonly=True, copy=False)
+    connection_tested_at = fields.Datetime(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "positive_timeouts",
+            "CHECK(connect_timeout > 0 AND read_timeout > 0)",
+            "Timeouts must be positive.",
+        ),
+    ]
+
+    @api.constrains("base_url")
+    def _check_base_url(self):
+        for backend in self:
+            if not (backend.base_url or "").startswith(("http://", "https://")):
+                raise UserError(
+                    _(
+                        "The base URL of %(name)s must start with http:// or https://",
+                        name=backend.name,
+                    )
+                )
+
+    def _transport_auth(self):
+        """The ``requests`` auth object for this backend (reads credentials)."""
+        self.ensure_one()
+        backend_sudo = self.sudo()
+        if backend_sudo.auth_type == "api_key":
+            return ApiKeyAuth(backend_sudo.api_key or "", header=self.api_key_header)
+        if backend_sudo.auth_type == "bearer":
+            return BearerAuth(backend_sudo.api_key or "")
+        if backend_sudo.auth_type == "basic":
+            return BasicAuth(backend_sudo.username or "", backend_sudo.password or "")
+        return None
+
+    def _transport_client(self):
+        """An :class:`HttpClient` on this backend's pooled session.
+
+        The session is shared by every call of this backend in this process;
+        its key changes with the pool size so a new setting takes effect.
+        """
+        self.ensure_one()
+        retry = RetryPolicy(
+            max_attempts=max(self.retry_max_attempts, 1),
+            backoff_base=self.retry_backoff,
+            retry_after_cap=self.retry_after_cap,
+        )
+        return HttpClient(
+            self.base_url,
+            auth=self._transport_auth(),
+            timeout=(self.connect_timeout, self.read_timeout),
+            retry=retry,
+            session=get_session(
+                (self.env.cr.dbname, self._name, self.id, self.pool_size),
+                pool_maxsize=max(self.pool_size, 1),
+            ),
+        )
+
+    def _test_connection(self):
+        """Call the remote once; raise a :class:`TransportError` on failure."""
+        self._transport_client().request("GET", self.test_connection_path or "/")
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            self._test_connection()
+        except TransportError as err:
+            state, message = "failed", str(err)
+        else:
+            state, message = "ok", _("Connected to %(url)s", url=self.base_url)
+        self.write(
+            {
+                "connection_state": state,
+                "connection_message": message[:500],
+                "connection_tested_at": fields.Datetime.now(),
+            }
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Connection test"),
+                "message": message,
+                "type": "success" if state == "ok" else "danger",
+                "sticky": state != "ok",
+            },
+        }
+
+    # Synchronisation runs --------------------------------------------------
+
+    def _run_watermark(self, first_response, overlap=5):
+        """The watermark of a run starting now: the remote clock (the first
+        response's ``Date``) when known, else ours, minus ``overlap`` seconds
+        so a change made while the run starts is read again, not missed."""
+        moment = None
+        if first_response is not None and first_response.headers.get("Date"):
+            with contextlib.suppress(TypeError, ValueError):
+                moment = parsedate_to_datetime(first_response.headers["Date"])
+        moment = moment or datetime.now(timezone.utc)
+        return canonical_timestamp(moment - timedelta(seconds=overlap))
+
+    def _sync_finalize(self, field_name, watermark, job_uuids):
+        """Job: move the watermark ``field_name`` once every chunk job is done.
+
+        Waits (without spending retries) while chunks are pending; fails,
+        leaving the watermark where it was, when one of them failed.
+        """
+        self.ensure_one()
+        jobs = self.env["queue.job"].sudo().search([("uuid", "in", job_uuids)])
+        broken = jobs.filtered(lambda j: j.state in ("failed", "cancelled"))
+        if broken:
+            raise FailedJobError(
+                _(
+                    "%(count)s chunk job(s) failed or were cancelled, so the "
+                    "watermark stays at %(old)s. Fix and requeue them, or run "
+                    "the import again: %(names)s",
+                    count=len(broken),
+                    old=self[field_name] or _("(never)"),
+                    names=", ".join(broken.mapped("display_name")),
+                )
+            )
+        waiting = jobs.filtered(lambda j: j.state != "done")
+        if waiting:
+            raise RetryableJobError(
+                _("Waiting for %(count)s chunk job(s)", count=len(waiting)),
+                seconds=10,
+                ignore_retry=True,
+            )
+        self._move_watermark(field_name, watermark)
+        return _(
+            "Watermark %(field)s moved to %(value)s", field=field_name, value=watermark
+        )
+
+    def _move_watermark(self, field_name, watermark):
+        if not self[field_name] or watermark > self[field_name]:
+            self[field_name] = watermark
+
+    # Webhooks ----------------------------------------------------------------
+
+    def _webhook_job_options(self):
+        """``with_delay`` options of this backend's webhook jobs (channel...)."""
+        return {}
+
+    def _webhook_handlers(self):
+        """``{event type: method(payload)}``; override in the connector."""
+        return {}
+
+    def _webhook_process(self, event):
+        """Process one inbox event; return ``(state, message)``.
+
+        Runs the handler in a savepoint: a permanent failure (the remote says
+        no, the data is invalid) is rolled back alone and reported as
+        ``failed`` on the inbox row; a transient one retries the job.
+        """
+        self.ensure_one()
+        handler = self._webhook_handlers().get(event.event_type)
+        if not handler:
+            return "ignored", _("No handler for %(type)s", type=event.event_type)
+        try:
+            with self.env.cr.savepoint(), job_errors():
+                return "done", handler(json.loads(event.payload))
+        except RetryableJobError:
+            raise
+        except (
+            FailedJobError,
+            UserError,
+            ValidationError,
+            ValueError,
+            KeyError,
+        ) as err:
+            return "failed", str(err)

@@ -1,0 +1,126 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The abstract binding between an Odoo record and a remote record.
+
+Concrete bindings ``_inherits`` the Odoo model they bind through ``odoo_id``
+and define ``backend_id`` towards their concrete backend, as OCA connector
+expects. The uniqueness constraints below are inherited by every concrete
+binding table: they, not a job's identity key, are what guarantees that two
+jobs importing the same remote record at once cannot both create it.
+"""
+
+import logging
+
+from psycopg2 import OperationalError
+
+from odoo import _, api, fields, models
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..components.core import job_errors
+from ..timestamps import canonical_timestamp
+from ..transport import TransportError
+
+_logger = logging.getLogger(__name__)
+
+
+class GenericBinding(models.AbstractModel):
+    _name = "generic.binding"
+    _inherit = "external.binding"
+    _description = "Generic Connector Binding (abstract)"
+
+    external_id = fields.Char(string="External ID", index=True, copy=False)
+    remote_updated_at = fields.Char(
+        copy=False,
+        help="The remote record's updated_at (canonical UTC, to the "
+        "microsecond) when last imported or exported; an import whose data is "
+        "not newer is skipped.",
+    )
+
+    _sql_constraints = [
+        (
+            "external_uniq",
+            "unique(backend_id, external_id)",
+            "A remote record can be bound only once per backend.",
+        ),
+        (
+            "odoo_uniq",
+            "unique(backend_id, odoo_id)",
+            "An Odoo record can be bound only once per backend.",
+        ),
+    ]
+
+    def _is_newer(self, remote_updated_at):
+        """Whether ``remote_updated_at`` is newer than what this binding last
+        saw. An empty binding, or remote data without a timestamp, is newer.
+        """
+        self.ensure_one()
+        theirs = canonical_timestamp(remote_updated_at)
+        return (
+            not (self.remote_updated_at and theirs) or theirs > self.remote_updated_at
+        )
+
+    # Jobs. Each is safe to run twice: the record importer skips data that is
+    # not newer than the binding's, and the bindings' constraints forbid a
+    # second binding of the same remote record.
+
+    @api.model
+    def import_batch(self, backend, filters=None, job_options=None):
+        """Enqueue chunk jobs for the remote records matching ``filters``.
+
+        Not a job itself: returns ``(jobs, first_response)`` to the job that
+        drives the run (see the connector's backend).
+        """
+        with backend.work_on(self._name) as work, job_errors():
+            importer = work.component(usage="batch.importer")
+            return importer.run(filters=filters, job_options=job_options)
+
+    @api.model
+    def import_chunk(self, backend, records):
+        """Job: import ``records`` (remote data) one by one.
+
+        A record that fails on its data is rolled back alone and re-run in its
+        own ``import_record`` job, where the failure and its reason stay
+        visible; network and rate-limit errors retry the whole chunk, which is
+        harmless since nothing was committed.
+        """
+        done, isolated = [], []
+        with backend.work_on(self._name) as work, job_errors():
+            for record in records:
+                external_id = str(record.get("id"))
+                try:
+                    with self.env.cr.savepoint():
+                        importer = work.component(usage="record.importer")
+                        done.append(importer.run(external_id, data=record))
+                except (RetryableJobError, TransportError, OperationalError):
+                    raise
+                except Exception as err:
+                    _logger.warning(
+                        "%s %s not imported, isolated in its own job: %s",
+                        self._name,
+                        external_id,
+                        err,
+                    )
+                    isolated.append(external_id)
+                    self.with_delay(
+                        description=_(
+                            "Import %(model)s %(id)s (isolated)",
+                            model=self._description,
+                            id=external_id,
+                        )
+                    ).import_record(backend, external_id)
+        message = _("%(done)s imported", done=len(done))
+        if isolated:
+            message += _(
+                ", %(count)s isolated in their own job: %(ids)s",
+                count=len(isolated),
+                ids=", ".join(isolated),
+            )
+        return message
+
+    @api.model
+    def import_record(self, backend, external_id, force=False):
+        """Job: fetch one remote record and import it."""
+        with backend.work_on(self._name) as work, job_errors():
+            importer = work.component(usage="record.importer")
+            return importer.run(external_id, force=force)

@@ -1,0 +1,163 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The webhook inbox: every delivery a remote platform posts, kept.
+
+The controller of a connector stores each verified delivery here and enqueues
+its processing job in the same transaction, then answers at once. A unique
+constraint on (backend, delivery id), not the job's identity key, is what
+makes a redelivery a no-op: the second insert finds the row and the
+controller answers 200 without a second job.
+
+Processing is delegated to the backend (``_webhook_process``), which should
+re-fetch the record from the API rather than trust the payload: whatever the
+order the events arrive in, the final state is the newest remote one.
+Processing is safe to run twice (at-least-once delivery of jobs).
+"""
+
+import json
+import logging
+
+from psycopg2 import IntegrityError
+
+from odoo import _, api, fields, models
+
+from ..transport import redact_headers
+
+_logger = logging.getLogger(__name__)
+
+FINAL_STATES = ("done", "ignored", "duplicate")
+
+
+class GenericWebhook(models.Model):
+    _name = "generic.webhook"
+    _description = "Webhook Inbox"
+    _order = "received_at desc, id desc"
+    _rec_name = "delivery_id"
+
+    backend_model = fields.Char(required=True, index=True, readonly=True)
+    backend_id = fields.Many2oneReference(
+        model_field="backend_model", required=True, index=True, readonly=True
+    )
+    backend_name = fields.Char(compute="_compute_backend_name")
+    delivery_id = fields.Char(string="Delivery ID", required=True, readonly=True)
+    event_type = fields.Char(index=True, readonly=True)
+    payload = fields.Text(readonly=True, help="The raw body, as received.")
+    headers = fields.Text(readonly=True, help="Request headers, secrets removed.")
+    state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("processing", "Processing"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("ignored", "Ignored"),
+            ("duplicate", "Duplicate"),
+        ],
+        default="pending",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    error = fields.Text(readonly=True)
+    result = fields.Char(readonly=True)
+    job_id = fields.Many2one("queue.job", readonly=True, index=True)
+    job_state = fields.Selection(related="job_id.state", string="Job State")
+    received_at = fields.Datetime(
+        default=fields.Datetime.now, required=True, readonly=True
+    )
+    processed_at = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        (
+            "delivery_uniq",
+            "unique(backend_model, backend_id, delivery_id)",
+            "This delivery was already received for this backend.",
+        )
+    ]
+
+    @api.depends("backend_model", "backend_id")
+    def _compute_backend_name(self):
+        for event in self:
+            backend = event._backend()
+            event.backend_name = backend.display_name if backend else False
+
+    def _backend(self):
+        self.ensure_one()
+        if not self.backend_model or self.backend_model not in self.env:
+            return None
+        return self.env[self.backend_model].browse(self.backend_id).exists()
+
+    @api.model
+    def _receive(self, backend, delivery_id, event_type, body, headers):
+        """Store one delivery and enqueue its job; return ``(event, created)``.
+
+        ``created`` is False for a delivery id this backend already sent: the
+        existing row is returned and nothing is enqueued.
+        """
+        key = [
+            ("backend_model", "=", backend._name),
+            ("backend_id", "=", backend.id),
+            ("delivery_id", "=", delivery_id),
+        ]
+        existing = self.search(key, limit=1)
+        if existing:
+            return existing, False
+        values = {
+            "backend_model": backend._name,
+            "backend_id": backend.id,
+            "delivery_id": delivery_id,
+            "event_type": event_type,
+            "payload": body.decode("utf-8", "replace"),
+            "headers": json.dumps(redact_headers(dict(headers)), indent=1),
+        }
+        try:
+            with self.env.cr.savepoint():
+                event = self.create(values)
+        except IntegrityError:
+            # A concurrent request inserted the same delivery first.
+            return self.search(key, limit=1), False
+        event._enqueue()
+        return event, True
+
+    def _enqueue(self):
+        for event in self:
+            backend = event._backend()
+            options = backend._webhook_job_options() if backend else {}
+            job = event.with_delay(
+                description=_(
+                    "Webhook %(type)s %(id)s",
+                    type=event.event_type,
+                    id=event.delivery_id,
+                ),
+                **options,
+            )._process()
+            event.job_id = job.db_record()
+
+    def _process(self):
+        """Job: hand the event to its backend. Safe to run twice."""
+        self.ensure_one()
+        if self.state in FINAL_STATES:
+            return _("Already processed (%(state)s)", state=self.state)
+        backend = self._backend()
+        if not backend:
+            self.write({"state": "ignored", "result": _("The backend is gone.")})
+            return self.result
+        self.state = "processing"
+        outcome, message = backend._webhook_process(self)
+        failed = outcome == "failed"
+        if failed:
+            _logger.warning("Webhook %s failed: %s", self.delivery_id, message)
+        self.write(
+            {
+                "state": outcome,
+                "result": False if failed else message,
+                "error": message if failed else False,
+                "processed_at": fields.Datetime.now(),
+            }
+        )
+        return message
+
+    def action_reprocess(self):
+        """Process the event again, in a new job."""
+        self.write({"state": "pending", "error": False, "result": False})
+        self._enqueue()
+        return True

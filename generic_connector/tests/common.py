@@ -1,0 +1,95 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Test helpers for connectors built on ``generic_connector``.
+
+:func:`run_jobs` runs the pending ``queue.job`` records of the test
+transaction the way queue_job's runner does (``Job.perform()``, retries
+postponed, failures recorded, dependants released), minus its commits, so a
+test exercises the jobs that really run, with their job functions, channels
+and retry patterns, instead of trapping them. Time does not pass in a test:
+a postponed job is simply picked again after the others.
+
+:func:`start_sandbox` starts the MyConnector sandbox platform on loopback in
+this process (Odoo's tests allow HTTP to 127.0.0.1 only).
+"""
+
+import logging
+import traceback
+
+from odoo.tests import common
+
+from odoo.addons.queue_job.exception import NothingToDoJob, RetryableJobError
+from odoo.addons.queue_job.job import Job
+
+_logger = logging.getLogger(__name__)
+
+
+def run_jobs(env, domain=None, max_runs=2000):
+    """Run pending jobs until none is left; return ``{state: count}`` of runs.
+
+    Each job runs in a savepoint, as the user who enqueued it. Jobs that keep
+    asking to be retried are run again until ``max_runs`` is reached.
+    """
+    outcomes = {"done": 0, "retried": 0, "failed": 0}
+    for _run in range(max_runs):
+        job = _next_pending(env, domain)
+        if job is None:
+            return outcomes
+        outcomes[_run_one(env, job)] += 1
+    raise AssertionError(f"jobs still pending after {max_runs} runs: {outcomes}")
+
+
+def _next_pending(env, domain):
+    pending = env["queue.job"].search([("state", "=", "pending")] + (domain or []))
+    if not pending:
+        return None
+    first = min(pending, key=lambda j: (j.eta or j.date_created, j.id))
+    return Job.load(env, first.uuid)
+
+
+def _run_one(env, job):
+    job.set_started()
+    job.store()
+    try:
+        with env.cr.savepoint():
+            job.perform()
+            env.flush_all()
+    except NothingToDoJob as err:
+        job.set_done(str(err))
+    except RetryableJobError as err:
+        job.postpone(result=str(err), seconds=err.seconds)
+        job.set_pending(reset_retry=False)
+        job.store()
+        return "retried"
+    except Exception as err:  # noqa: BLE001 - the runner records any failure
+        job.set_failed(
+            exc_name=type(err).__name__,
+            exc_message=str(err),
+            exc_info=traceback.format_exc(),
+        )
+        job.store()
+        _logger.info("job %s failed: %s", job.uuid, err)
+        return "failed"
+    else:
+        job.set_done()
+    job.store()
+    job.enqueue_waiting()
+    return "done"
+
+
+def start_sandbox(test_case, **options):
+    """Start a sandbox for ``test_case`` (a class), stopped at class cleanup."""
+    from sandbox import SandboxServer  # noqa: PLC0415 - the repo root is on the path
+
+    server = SandboxServer(**options).start()
+    test_case.addClassCleanup(server.stop)
+    return server
+
+
+class GenericConnectorCase(common.TransactionCase):
+    """Base class: no mail tracking, and a connector manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))

@@ -1,0 +1,22 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "MyConnector",
+    "summary": "Synchronise products with the MyConnector commerce platform",
+    "version": "17.0.1.0.0",
+    "category": "Connector",
+    "website": "https://github.com/myconnector/odoo-connector-suite",
+    "author": "MyConnector Suite contributors, Odoo Community Association (OCA)",
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["generic_connector", "product"],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
+        "views/myconnector_backend_views.xml",
+        "views/myconnector_product_template_views.xml",
+        "views/myconnector_menus.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,3 @@
+from . import myconnector_backend
+from . import myconnector_product_template
+from . import product_template

@@ -1,0 +1,85 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The MyConnector backend: one platform account, and its product imports.
+
+An import run is a job (``_import_products``) that walks the remote pages and
+enqueues chunk jobs, then a finalising job that moves the watermark
+``products_imported_until`` once every chunk is done, and never if one fails:
+the next incremental run then starts from the last run that fully succeeded.
+"""
+
+from odoo import _, api, fields, models
+
+PRODUCT_MODEL = "myconnector.product.template"
+
+
+class MyConnectorBackend(models.Model):
+    _name = "myconnector.backend"
+    _inherit = "generic.backend"
+    _description = "MyConnector Backend"
+
+    base_url = fields.Char(default="http://127.0.0.1:8070")
+    test_connection_path = fields.Char(default="/api/v1/products?per_page=1")
+    products_imported_until = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Remote time up to which products are imported: the next "
+        "incremental import asks for products updated since then.",
+    )
+    product_binding_ids = fields.One2many(PRODUCT_MODEL, "backend_id")
+    product_binding_count = fields.Integer(compute="_compute_product_binding_count")
+
+    @api.depends("product_binding_ids")
+    def _compute_product_binding_count(self):
+        counts = dict(
+            self.env[PRODUCT_MODEL]._read_group(
+                [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
+            )
+        )
+        for backend in self:
+            backend.product_binding_count = counts.get(backend, 0)
+
+    def action_import_products(self):
+        """Enqueue an incremental product import (a full one the first time)."""
+        for backend in self:
+            backend.with_delay(
+                description=_("Import products from %(name)s", name=backend.name)
+            )._import_products(since=backend.products_imported_until or None)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Import products"),
+                "message": _(
+                    "The import runs in the background: see Job Queue > Jobs."
+                ),
+                "type": "info",
+            },
+        }
+
+    def action_view_product_bindings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "myconnector.myconnector_product_template_action"
+        )
+        action["domain"] = [("backend_id", "=", self.id)]
+        return action
+
+    @api.model
+    def _scheduler_import_products(self):
+        self.search([]).action_import_products()
+
+    def _import_products(self, since=None):
+        """Job: enqueue chunk jobs for products updated since ``since``, and
+        the job that moves the watermark when they are all done."""
+        self.ensure_one()
+        filters = {"updated_since": since} if since else {}
+        jobs, first_response = self.env[PRODUCT_MODEL].import_batch(self, filters)
+        watermark = self._run_watermark(first_response)
+        if not jobs:
+            self._move_watermark("products_imported_until", watermark)
+            return _("No product changed since %(since)s", since=since or "-")
+        self.with_delay(
+            description=_("Finish product import from %(name)s", name=self.name)
+        )._sync_finalize("products_imported_until", watermark, [j.uuid for j in jobs])
+        return _("%(count)s chunk job(s) enqueued", count=len(jobs))

@@ -1,0 +1,19 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The binding of an Odoo product template to a MyConnector product."""
+
+from odoo import fields, models
+
+
+class MyConnectorProductTemplate(models.Model):
+    _name = "myconnector.product.template"
+    _inherit = "generic.binding"
+    _inherits = {"product.template": "odoo_id"}
+    _description = "MyConnector Product"
+
+    odoo_id = fields.Many2one(
+        "product.template", string="Product Template", required=True, ondelete="cascade"
+    )
+    backend_id = fields.Many2one(
+        "myconnector.backend", required=True, ondelete="restrict", index=True
+    )

@@ -1,0 +1,126 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Webhook settings of a MyConnector backend, and its event handlers."""
+
+import secrets
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.generic_connector.transport import (
+    TransportError,
+    WebhookVerificationError,
+    verify_hmac_hex,
+    verify_standard_webhook,
+)
+
+MANAGER = "connector.group_connector_manager"
+PRODUCT_MODEL = "myconnector.product.template"
+WEBHOOK_EVENTS = ["product.created", "product.updated"]
+
+
+class MyConnectorBackend(models.Model):
+    _inherit = "myconnector.backend"
+
+    webhook_token = fields.Char(
+        groups=MANAGER,
+        copy=False,
+        index=True,
+        default=lambda self: secrets.token_urlsafe(24),
+        help="Secret part of the webhook URL that identifies this backend.",
+    )
+    webhook_secret = fields.Char(
+        groups=MANAGER, copy=False, help="Key of the deliveries' signatures."
+    )
+    webhook_scheme = fields.Selection(
+        [
+            ("standard", "Standard Webhooks (webhook-signature)"),
+            ("signature", "X-Signature (hex HMAC-SHA256 of the body)"),
+        ],
+        default="standard",
+        required=True,
+    )
+    webhook_user_id = fields.Many2one(
+        "res.users",
+        string="Integration User",
+        default=lambda self: self.env.ref(
+            "myconnector_webhook.user_integration", raise_if_not_found=False
+        ),
+        help="Webhooks are stored and processed as this user.",
+    )
+    webhook_url = fields.Char(compute="_compute_webhook_url", groups=MANAGER)
+    webhook_subscription_id = fields.Char(readonly=True, copy=False)
+
+    _sql_constraints = [
+        ("webhook_token_uniq", "unique(webhook_token)", "Webhook tokens are unique.")
+    ]
+
+    @api.depends("webhook_token")
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for backend in self:
+            backend.webhook_url = f"{base}/myconnector/webhook/{backend.webhook_token}"
+
+    def _webhook_verify(self, headers, body):
+        """Raise :class:`WebhookVerificationError` unless the delivery is
+        signed with this backend's secret."""
+        self.ensure_one()
+        backend_sudo = self.sudo()
+        if not backend_sudo.webhook_secret:
+            raise WebhookVerificationError("no_secret_configured")
+        if backend_sudo.webhook_scheme == "standard":
+            verify_standard_webhook(backend_sudo.webhook_secret, headers, body)
+        else:
+            verify_hmac_hex(
+                backend_sudo.webhook_secret,
+                body,
+                headers.get("X-Signature"),
+                timestamp=headers.get("X-Webhook-Timestamp"),
+            )
+
+    def _webhook_job_options(self):
+        return {"channel": "root.myconnector.webhook"}
+
+    def _webhook_handlers(self):
+        handlers = super()._webhook_handlers()
+        handlers.update(
+            {
+                "product.created": self._webhook_product_changed,
+                "product.updated": self._webhook_product_changed,
+            }
+        )
+        return handlers
+
+    def _webhook_product_changed(self, payload):
+        """Re-fetch the product from the API: the payload may be stale or
+        out of order, the API has the newest state."""
+        external_id = payload["data"]["id"]
+        return self.env[PRODUCT_MODEL].import_record(self, external_id)
+
+    def action_register_webhook(self):
+        """Subscribe this backend's webhook URL on the platform and keep the
+        secret the platform answers with."""
+        self.ensure_one()
+        body = {
+            "url": self.webhook_url,
+            "events": WEBHOOK_EVENTS,
+            "scheme": self.webhook_scheme,
+        }
+        if self.webhook_secret:
+            body["secret"] = self.webhook_secret
+        try:
+            answer = self._transport_client().request_json(
+                "POST", "/api/v1/webhooks", json=body
+            )
+        except TransportError as err:
+            raise UserError(
+                _("Could not register the webhook: %(err)s", err=err)
+            ) from err
+        subscription = answer.get("data", answer)
+        self.write(
+            {
+                "webhook_secret": subscription.get("secret") or self.webhook_secret,
+                "webhook_subscription_id": str(subscription.get("id") or ""),
+            }
+        )
+        return True

@@ -1,0 +1,32 @@
+"""Wire the demo database to the sandbox (run by `make run` in `odoo-bin shell`).
+
+Idempotent: creates the demo backend once, then on every run points it at the
+sandbox just started (its data and subscriptions live in memory) and
+registers the webhook subscription again.
+"""
+# ruff: noqa: F821 - `env` is provided by odoo-bin shell
+
+import os
+
+SANDBOX_URL = os.environ["SANDBOX_URL"]
+ODOO_URL = os.environ["ODOO_URL"]
+
+env["ir.config_parameter"].set_param("web.base.url", ODOO_URL)
+env["ir.config_parameter"].set_param("web.base.url.freeze", "True")
+backend = env["myconnector.backend"].search([("name", "=", "Sandbox")], limit=1)
+values = {
+    "base_url": SANDBOX_URL,
+    "auth_type": "api_key",
+    "api_key": "demo-api-key",
+    "webhook_scheme": "standard",
+    "webhook_secret": False,
+}
+if backend:
+    backend.write(values)
+else:
+    backend = env["myconnector.backend"].create(dict(values, name="Sandbox"))
+backend.action_test_connection()
+backend.action_register_webhook()
+env.cr.commit()
+print(f"Backend 'Sandbox' -> {SANDBOX_URL}: {backend.connection_state}; webhook "
+      f"subscription {backend.webhook_subscription_id} -> {backend.webhook_url}")
