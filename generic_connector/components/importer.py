@@ -33,6 +33,9 @@ class GenericRecordImporter(AbstractComponent):
 
     _updated_at_field = "updated_at"
 
+    #: what the last ``run`` did: "created", "updated" or "skipped"
+    outcome = None
+
     def run(self, external_id, data=None, force=False):
         """Import one record; return a short message of what was done."""
         self.external_id = str(external_id)
@@ -43,17 +46,18 @@ class GenericRecordImporter(AbstractComponent):
         updated_at = self.remote_record.get(self._updated_at_field)
         binding = self.binder.to_internal(self.external_id)
         if binding and not force and not binding._is_newer(updated_at):
+            self.outcome = "skipped"
             return _("Skipped %(id)s: already up to date", id=self.external_id)
         self._import_dependencies()
         map_record = self.mapper.map_record(self.remote_record)
         if binding:
             binding.with_context(connector_no_export=True).write(map_record.values())
-            verb = _("Updated")
+            self.outcome, verb = "updated", _("Updated")
         else:
             binding = self.model.with_context(connector_no_export=True).create(
                 map_record.values(for_create=True)
             )
-            verb = _("Created")
+            self.outcome, verb = "created", _("Created")
         self.binder.bind(self.external_id, binding, remote_updated_at=updated_at)
         self._after_import(binding)
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)

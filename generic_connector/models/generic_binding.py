@@ -84,14 +84,16 @@ class GenericBinding(models.AbstractModel):
         visible; network and rate-limit errors retry the whole chunk, which is
         harmless since nothing was committed.
         """
-        done, isolated = [], []
+        counts = {"created": 0, "updated": 0, "skipped": 0}
+        isolated = []
         with backend.work_on(self._name) as work, job_errors():
             for record in records:
                 external_id = str(record.get("id"))
                 try:
                     with self.env.cr.savepoint():
                         importer = work.component(usage="record.importer")
-                        done.append(importer.run(external_id, data=record))
+                        importer.run(external_id, data=record)
+                        counts[importer.outcome] += 1
                 except (RetryableJobError, TransportError, OperationalError):
                     raise
                 except Exception as err:
@@ -109,12 +111,13 @@ class GenericBinding(models.AbstractModel):
                             id=external_id,
                         )
                     ).import_record(backend, external_id)
-        message = _("%(done)s imported", done=len(done))
+        message = _(
+            "created: %(created)s, updated: %(updated)s, skipped: %(skipped)s",
+            **counts,
+        )
         if isolated:
             message += _(
-                ", %(count)s isolated in their own job: %(ids)s",
-                count=len(isolated),
-                ids=", ".join(isolated),
+                "; isolated in their own job: %(ids)s", ids=", ".join(isolated)
             )
         return message
 

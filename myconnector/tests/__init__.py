@@ -1,0 +1,2 @@
+from . import test_backend
+from . import test_import_products

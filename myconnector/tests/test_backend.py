@@ -1,0 +1,45 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import MyConnectorCase
+
+
+@tagged("post_install", "-at_install")
+class TestBackend(MyConnectorCase):
+    def test_connection_ok(self):
+        self.backend.action_test_connection()
+        self.assertEqual(self.backend.connection_state, "ok")
+
+    def test_connection_wrong_key_says_what_to_fix(self):
+        self.backend.api_key = "wrong-key"
+        action = self.backend.action_test_connection()
+        self.assertEqual(self.backend.connection_state, "failed")
+        self.assertIn("401", self.backend.connection_message)
+        self.assertNotIn("wrong-key", action["params"]["message"])
+
+    def test_credentials_hidden_from_connector_users(self):
+        user = new_test_user(
+            self.env,
+            login="connector_user",
+            groups="base.group_user,generic_connector.generic_connector_group_user",
+        )
+        backend = self.backend.with_user(user)
+        self.assertEqual(backend.read(["name"])[0]["name"], "Sandbox")
+        with self.assertRaises(AccessError):
+            backend.read(["api_key"])
+        with self.assertRaises(AccessError):
+            backend.write({"api_key": "stolen"})
+        manager = new_test_user(
+            self.env,
+            login="connector_manager",
+            groups="base.group_user,connector.group_connector_manager",
+        )
+        self.assertEqual(self.backend.with_user(manager).api_key, "demo-api-key")
+
+    def test_views_and_menus_load(self):
+        for model in ("myconnector.backend", "myconnector.product.template"):
+            self.env[model].get_views([(False, "tree"), (False, "form")])
+        menu = self.env.ref("myconnector.myconnector_backend_menu")
+        self.assertEqual(menu.action.res_model, "myconnector.backend")

@@ -1,0 +1,160 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The webhook endpoint over real HTTP, fed by the sandbox platform itself."""
+
+import json
+import select
+import socket
+import time
+import uuid
+
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.generic_connector.tests.common import run_jobs
+from odoo.addons.generic_connector.transport import sign_hmac_hex, sign_standard_webhook
+from odoo.addons.myconnector.tests.common import MyConnectorCase
+
+from ..controllers.main import MAX_BODY_BYTES
+
+CONTROLLER_LOG = "odoo.addons.myconnector_webhook.controllers.main"
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookController(HttpCase, MyConnectorCase):
+    seed_records = 5
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("web.base.url", cls.base_url())
+        cls.backend.action_register_webhook()
+        cls.url = f"/myconnector/webhook/{cls.backend.webhook_token}"
+        cls.product_id = "3"
+        cls.Binding.import_record(cls.backend, cls.product_id)
+        cls.binding = cls.Binding.search([("external_id", "=", cls.product_id)])
+
+    def inbox(self):
+        return self.env["generic.webhook"].search(
+            [("backend_model", "=", "myconnector.backend")]
+        )
+
+    def webhook_jobs(self):
+        return self.env["queue.job"].search([("method_name", "=", "_process")])
+
+    def post(self, body, headers, url=None):
+        headers = dict(headers, **{"Content-Type": "application/json"})
+        return self.url_open(url or self.url, data=body, headers=headers)
+
+    def signed(self, payload, delivery_id=None, timestamp=None):
+        body = json.dumps(payload).encode()
+        headers = sign_standard_webhook(
+            self.backend.webhook_secret,
+            delivery_id or f"evt_{uuid.uuid4().hex}",
+            body,
+            timestamp=timestamp,
+        )
+        return body, headers
+
+    def test_sandbox_delivery_updates_product(self):
+        self.remote("PATCH", f"/api/v1/products/{self.product_id}", json={"price": "77.70"})
+        self.sandbox.wait_for_deliveries(timeout=20)
+        event = self.inbox().filtered(lambda e: e.event_type == "product.updated")
+        self.assertEqual(len(event), 1)
+        self.assertEqual(event.state, "pending")
+        self.assertTrue(event.job_id)
+        self.assertEqual(event.create_uid, self.env.ref("myconnector_webhook.user_integration"))
+        self.assertNotIn(self.backend.webhook_secret, event.headers)
+        deliveries = self.remote(
+            "GET", f"/api/v1/webhooks/{self.backend.webhook_subscription_id}/deliveries"
+        )
+        statuses = [d.get("status_code") for d in deliveries["data"]["items"]]
+        self.assertIn(202, statuses)
+        run_jobs(self.env)
+        self.assertEqual(event.state, "done")
+        self.assertEqual(self.binding.list_price, 77.70)
+
+    def test_same_delivery_twice_one_job(self):
+        payload = {"id": "evt_dup", "type": "product.updated", "data": {"id": 3}}
+        body, headers = self.signed(payload, delivery_id="evt_dup")
+        first = self.post(body, headers)
+        self.assertEqual(first.status_code, 202, first.text)
+        jobs = self.webhook_jobs()
+        second = self.post(body, headers)
+        self.assertEqual(second.status_code, 200)
+        self.assertEqual(second.json()["status"], "duplicate")
+        self.assertEqual(self.webhook_jobs(), jobs)
+        self.assertEqual(len(self.inbox().filtered(lambda e: e.delivery_id == "evt_dup")), 1)
+
+    @mute_logger(CONTROLLER_LOG)
+    def test_tampered_body_refused_and_not_stored(self):
+        body, headers = self.signed({"id": "evt_t", "type": "product.updated", "data": {"id": 3}})
+        before = self.inbox()
+        response = self.post(body.replace(b'"id": 3', b'"id": 4'), headers)
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(self.inbox(), before)
+
+    @mute_logger(CONTROLLER_LOG)
+    def test_stale_timestamp_refused(self):
+        body, headers = self.signed(
+            {"id": "evt_s", "type": "product.updated", "data": {"id": 3}},
+            timestamp=int(time.time()) - 600,
+        )
+        self.assertEqual(self.post(body, headers).status_code, 401)
+
+    @mute_logger(CONTROLLER_LOG)
+    def test_unknown_backend_same_answer_as_bad_signature(self):
+        body, headers = self.signed({"id": "evt_u", "type": "product.updated", "data": {"id": 3}})
+        unknown = self.post(body, headers, url="/myconnector/webhook/nope")
+        forged = self.post(body, dict(headers, **{"webhook-signature": "v1,AAAA"}))
+        self.assertEqual((unknown.status_code, unknown.text), (forged.status_code, forged.text))
+        self.assertEqual(unknown.status_code, 401)
+
+    def test_malformed_json_400(self):
+        body = b'{"id": "evt_m", "type": '
+        headers = sign_standard_webhook(self.backend.webhook_secret, "evt_m", body)
+        self.assertEqual(self.post(body, headers).status_code, 400)
+
+    def test_oversized_body_413_even_chunked(self):
+        big = b"x" * (MAX_BODY_BYTES + 10)
+        self.assertEqual(self.post(big, {}).status_code, 413)
+
+        status = self.post_chunked(b"y" * (MAX_BODY_BYTES // 8), count=20)
+        self.assertEqual(status, 413)
+        self.assertFalse(self.inbox())
+
+    def post_chunked(self, chunk, count):
+        """POST ``count`` chunks with Transfer-Encoding: chunked (no
+        Content-Length) the way a streaming sender does, reading the answer
+        as soon as the server gives one; return its status code."""
+        port = int(self.base_url().rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(
+                f"POST {self.url} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: application/json\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n".encode()
+            )
+            for _i in range(count):
+                if select.select([sock], [], [], 0.05)[0]:
+                    break
+                try:
+                    sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+            status_line = sock.makefile("rb").readline()
+        return int(status_line.split()[1])
+
+    def test_x_signature_scheme(self):
+        self.backend.write({"webhook_scheme": "signature", "webhook_secret": "s3cret"})
+        payload = {"id": "evt_x", "type": "product.updated", "data": {"id": 3}}
+        body = json.dumps(payload).encode()
+        headers = {
+            "X-Signature": sign_hmac_hex("s3cret", body),
+            "X-Event-Type": "product.updated",
+            "X-Webhook-Id": "evt_x",
+            "X-Webhook-Timestamp": str(int(time.time())),
+        }
+        self.assertEqual(self.post(body, headers).status_code, 202)
+        with mute_logger(CONTROLLER_LOG):
+            headers["X-Signature"] = sign_hmac_hex("other", body)
+            self.assertEqual(self.post(body, headers).status_code, 401)
