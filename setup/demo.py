@@ -28,5 +28,7 @@ else:
 backend.action_test_connection()
 backend.action_register_webhook()
 env.cr.commit()
-print(f"Backend 'Sandbox' -> {SANDBOX_URL}: {backend.connection_state}; webhook "
-      f"subscription {backend.webhook_subscription_id} -> {backend.webhook_url}")
+print(
+    f"Backend 'Sandbox' -> {SANDBOX_URL}: {backend.connection_state}; webhook "
+    f"subscription {backend.webhook_subscription_id} -> {backend.webhook_url}"
+)

@@ -13,9 +13,12 @@ odoo_addons_path() {
 }
 
 odoo_bin() {
+    # A sub-command (shell, ...) must come first on odoo-bin's command line.
+    local command=()
+    case "${1:-}" in -*|"") ;; *) command=("$1"); shift ;; esac
     # The repository root on the path: the tests import the sandbox from it.
     PYTHONPATH="$REPO_ROOT${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" "$ODOO_SRC/odoo-bin" \
-        --addons-path="$(odoo_addons_path)" --data-dir="$ODOO_DATA_DIR" \
+        "${command[@]}" --addons-path="$(odoo_addons_path)" --data-dir="$ODOO_DATA_DIR" \
         ${PGHOST:+--db_host="$PGHOST"} --db_port="${PGPORT:-5432}" \
         ${PGUSER:+--db_user="$PGUSER"} "$@"
 }

@@ -28,7 +28,12 @@ pids=()
 cleanup() {
     trap - INT TERM EXIT
     say "Stopping"
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    # Odoo runs under a shell function's subshell: signal its children too
+    # (Odoo's master then stops its workers and the job runner).
+    for pid in "${pids[@]}"; do
+        pkill -TERM -P "$pid" 2>/dev/null || true
+        kill "$pid" 2>/dev/null || true
+    done
     wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT

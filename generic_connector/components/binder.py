@@ -15,8 +15,9 @@ class GenericBinder(AbstractComponent):
     def bind(self, external_id, binding, remote_updated_at=None):
         """Link ``binding`` to ``external_id`` and remember the remote
         ``updated_at`` it now reflects."""
-        super().bind(external_id, binding)
+        result = super().bind(external_id, binding)
         if remote_updated_at:
             binding.with_context(connector_no_export=True).write(
                 {"remote_updated_at": canonical_timestamp(remote_updated_at)}
             )
+        return result

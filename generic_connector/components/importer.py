@@ -82,8 +82,11 @@ class GenericBatchImporter(AbstractComponent):
     _inherit = ["base.importer", "generic.base"]
     _usage = "batch.importer"
 
-    def run(self, filters=None, job_options=None):
+    def run(self, filters=None, job_options=None, run_key=None):
         """Enqueue chunk jobs for every remote record matching ``filters``.
+
+        ``run_key`` ties the chunk jobs, and the jobs they isolate bad records
+        in, to the run, so that its end can be told (``_sync_finalize``).
 
         Returns ``(jobs, first_response)``: the enqueued jobs, and the first
         page's HTTP response (its ``Date`` header is the remote clock at the
@@ -98,13 +101,13 @@ class GenericBatchImporter(AbstractComponent):
             for record in page.items:
                 chunk.append(record)
                 if len(chunk) >= size:
-                    jobs.append(self._enqueue_chunk(chunk, job_options))
+                    jobs.append(self._enqueue_chunk(chunk, job_options, run_key))
                     chunk = []
         if chunk:
-            jobs.append(self._enqueue_chunk(chunk, job_options))
+            jobs.append(self._enqueue_chunk(chunk, job_options, run_key))
         return jobs, first_response
 
-    def _enqueue_chunk(self, records, job_options):
+    def _enqueue_chunk(self, records, job_options, run_key):
         ids = [str(r.get("id")) for r in records]
         description = _(
             "Import %(count)s %(model)s (%(first)s..%(last)s)",
@@ -115,4 +118,4 @@ class GenericBatchImporter(AbstractComponent):
         )
         return self.model.with_delay(
             description=description, **(job_options or {})
-        ).import_chunk(self.backend_record, records)
+        ).import_chunk(self.backend_record, records, run_key=run_key)

@@ -201,20 +201,26 @@ class GenericBackend(models.AbstractModel):
         moment = moment or datetime.now(timezone.utc)
         return canonical_timestamp(moment - timedelta(seconds=overlap))
 
-    def _sync_finalize(self, field_name, watermark, job_uuids):
-        """Job: move the watermark ``field_name`` once every chunk job is done.
+    def _sync_finalize(self, field_name, watermark, job_uuids, run_key=None):
+        """Job: move the watermark ``field_name`` once the run is done.
 
-        Waits (without spending retries) while chunks are pending; fails,
-        leaving the watermark where it was, when one of them failed.
+        The run is its chunk jobs (``job_uuids``) and the jobs they isolated
+        bad records in (identity key ``<run_key>:<id>``). Waits, without
+        spending retries, while any is pending; fails, leaving the watermark
+        where it was, when any failed: a record that did not import is read
+        again by the next run.
         """
         self.ensure_one()
-        jobs = self.env["queue.job"].sudo().search([("uuid", "in", job_uuids)])
+        domain = [("uuid", "in", job_uuids)]
+        if run_key:
+            domain = ["|", ("identity_key", "=like", f"{run_key}:%")] + domain
+        jobs = self.env["queue.job"].sudo().search(domain)
         broken = jobs.filtered(lambda j: j.state in ("failed", "cancelled"))
         if broken:
             raise FailedJobError(
                 _(
-                    "%(count)s chunk job(s) failed or were cancelled, so the "
-                    "watermark stays at %(old)s. Fix and requeue them, or run "
+                    "%(count)s job(s) of this run failed or were cancelled, so "
+                    "the watermark stays at %(old)s. Fix and requeue them, or run "
                     "the import again: %(names)s",
                     count=len(broken),
                     old=self[field_name] or _("(never)"),
@@ -224,7 +230,7 @@ class GenericBackend(models.AbstractModel):
         waiting = jobs.filtered(lambda j: j.state != "done")
         if waiting:
             raise RetryableJobError(
-                _("Waiting for %(count)s chunk job(s)", count=len(waiting)),
+                _("Waiting for %(count)s job(s) of this run", count=len(waiting)),
                 seconds=10,
                 ignore_retry=True,
             )

@@ -65,7 +65,7 @@ class GenericBinding(models.AbstractModel):
     # second binding of the same remote record.
 
     @api.model
-    def import_batch(self, backend, filters=None, job_options=None):
+    def import_batch(self, backend, filters=None, job_options=None, run_key=None):
         """Enqueue chunk jobs for the remote records matching ``filters``.
 
         Not a job itself: returns ``(jobs, first_response)`` to the job that
@@ -73,10 +73,12 @@ class GenericBinding(models.AbstractModel):
         """
         with backend.work_on(self._name) as work, job_errors():
             importer = work.component(usage="batch.importer")
-            return importer.run(filters=filters, job_options=job_options)
+            return importer.run(
+                filters=filters, job_options=job_options, run_key=run_key
+            )
 
     @api.model
-    def import_chunk(self, backend, records):
+    def import_chunk(self, backend, records, run_key=None):
         """Job: import ``records`` (remote data) one by one.
 
         A record that fails on its data is rolled back alone and re-run in its
@@ -109,7 +111,8 @@ class GenericBinding(models.AbstractModel):
                             "Import %(model)s %(id)s (isolated)",
                             model=self._description,
                             id=external_id,
-                        )
+                        ),
+                        identity_key=f"{run_key}:{external_id}" if run_key else None,
                     ).import_record(backend, external_id)
         message = _(
             "created: %(created)s, updated: %(updated)s, skipped: %(skipped)s",

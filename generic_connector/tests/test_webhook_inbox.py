@@ -28,9 +28,12 @@ class TestWebhookInbox(GenericConnectorCase):
     def test_delivery_unique_per_backend(self):
         self._event("evt_1")
         self._event("evt_1", backend_id=2)  # another backend: allowed
-        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
-            with self.env.cr.savepoint():
-                self._event("evt_1")
+        with (
+            self.assertRaises(IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            self._event("evt_1")
 
     def test_inbox_action_and_menu_load(self):
         action = self.env.ref("generic_connector.generic_webhook_action")

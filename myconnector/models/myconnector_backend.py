@@ -8,6 +8,8 @@ enqueues chunk jobs, then a finalising job that moves the watermark
 the next incremental run then starts from the last run that fully succeeded.
 """
 
+import uuid
+
 from odoo import _, api, fields, models
 
 PRODUCT_MODEL = "myconnector.product.template"
@@ -74,12 +76,17 @@ class MyConnectorBackend(models.Model):
         the job that moves the watermark when they are all done."""
         self.ensure_one()
         filters = {"updated_since": since} if since else {}
-        jobs, first_response = self.env[PRODUCT_MODEL].import_batch(self, filters)
+        run_key = self.env.context.get("job_uuid") or str(uuid.uuid4())
+        jobs, first_response = self.env[PRODUCT_MODEL].import_batch(
+            self, filters, run_key=run_key
+        )
         watermark = self._run_watermark(first_response)
         if not jobs:
             self._move_watermark("products_imported_until", watermark)
             return _("No product changed since %(since)s", since=since or "-")
         self.with_delay(
             description=_("Finish product import from %(name)s", name=self.name)
-        )._sync_finalize("products_imported_until", watermark, [j.uuid for j in jobs])
+        )._sync_finalize(
+            "products_imported_until", watermark, [j.uuid for j in jobs], run_key
+        )
         return _("%(count)s chunk job(s) enqueued", count=len(jobs))

@@ -45,7 +45,9 @@ class MyConnectorCase(GenericConnectorCase):
 
     def remote(self, method, path, **kwargs):
         """Call the sandbox's REST API directly (the test plays the platform)."""
-        response = self.api.request(method, self.sandbox.url + path, timeout=10, **kwargs)
+        response = self.api.request(
+            method, self.sandbox.url + path, timeout=10, **kwargs
+        )
         response.raise_for_status()
         return response.json() if response.content else None
 

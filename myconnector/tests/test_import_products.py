@@ -75,7 +75,9 @@ class TestImportProducts(MyConnectorCase):
         chunk.write({"state": "failed", "exc_info": "simulated"})
         self.run_jobs()
         self.assertFalse(self.backend.products_imported_until)
-        finalize = self.env["queue.job"].search([("method_name", "=", "_sync_finalize")])
+        finalize = self.env["queue.job"].search(
+            [("method_name", "=", "_sync_finalize")]
+        )
         self.assertEqual(finalize.state, "failed")
         self.assertIn("watermark stays", finalize.exc_message)
 
@@ -101,4 +103,49 @@ class TestImportUnderFaults(MyConnectorCase):
         self.assertEqual(len(set(bindings.mapped("external_id"))), 250)
         self.assertEqual(len(bindings.mapped("odoo_id")), 250)
         self.sandbox.faults.clear()
-        self.assertEqual(set(bindings.mapped("external_id")), set(self.remote_products()))
+        self.assertEqual(
+            set(bindings.mapped("external_id")), set(self.remote_products())
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestMalformedRecord(MyConnectorCase):
+    """A malformed remote product fails alone, with its reason visible to the
+    admin, while the rest of its chunk and of the run proceeds."""
+
+    seed_records = 60
+
+    def test_bad_record_isolated_then_recovered(self):
+        self.remote(
+            "POST", "/admin/corrupt", json={"product_id": 7, "fields": {"price": "n/a"}}
+        )
+        self.backend.action_import_products()
+        outcomes = self.run_jobs()
+        # The record's own job, and the run's end which refuses to move the
+        # watermark past a record that did not import.
+        self.assertEqual(outcomes["failed"], 2)
+        self.assertEqual(len(self.bindings()), 59)
+        self.assertNotIn("7", self.bindings().mapped("external_id"))
+        chunks = self.env["queue.job"].search([("method_name", "=", "import_chunk")])
+        self.assertEqual(set(chunks.mapped("state")), {"done"})
+        self.assertIn("isolated in their own job: 7", " ".join(chunks.mapped("result")))
+        failed = self.env["queue.job"].search(
+            [("state", "=", "failed"), ("method_name", "=", "import_record")]
+        )
+        self.assertEqual(len(failed), 1)
+        self.assertIn("product 7 has an invalid price 'n/a'", failed.exc_message)
+        # The run did not fully succeed: the watermark does not move.
+        self.assertFalse(self.backend.products_imported_until)
+        finalize = self.env["queue.job"].search(
+            [("method_name", "=", "_sync_finalize")]
+        )
+        self.assertIn("Import MyConnector Product 7", finalize.exc_message)
+
+        # Fixed remotely, the admin requeues the failed job: nothing was lost.
+        self.remote("PATCH", "/api/v1/products/7", json={"price": "12.50"})
+        failed.requeue()
+        self.run_jobs()
+        self.assertEqual(len(self.bindings()), 60)
+        self.assertEqual(
+            self.Binding.search([("external_id", "=", "7")]).list_price, 12.5
+        )

@@ -57,13 +57,17 @@ class TestWebhookController(HttpCase, MyConnectorCase):
         return body, headers
 
     def test_sandbox_delivery_updates_product(self):
-        self.remote("PATCH", f"/api/v1/products/{self.product_id}", json={"price": "77.70"})
+        self.remote(
+            "PATCH", f"/api/v1/products/{self.product_id}", json={"price": "77.70"}
+        )
         self.sandbox.wait_for_deliveries(timeout=20)
         event = self.inbox().filtered(lambda e: e.event_type == "product.updated")
         self.assertEqual(len(event), 1)
         self.assertEqual(event.state, "pending")
         self.assertTrue(event.job_id)
-        self.assertEqual(event.create_uid, self.env.ref("myconnector_webhook.user_integration"))
+        self.assertEqual(
+            event.create_uid, self.env.ref("myconnector_webhook.user_integration")
+        )
         self.assertNotIn(self.backend.webhook_secret, event.headers)
         deliveries = self.remote(
             "GET", f"/api/v1/webhooks/{self.backend.webhook_subscription_id}/deliveries"
@@ -84,11 +88,15 @@ class TestWebhookController(HttpCase, MyConnectorCase):
         self.assertEqual(second.status_code, 200)
         self.assertEqual(second.json()["status"], "duplicate")
         self.assertEqual(self.webhook_jobs(), jobs)
-        self.assertEqual(len(self.inbox().filtered(lambda e: e.delivery_id == "evt_dup")), 1)
+        self.assertEqual(
+            len(self.inbox().filtered(lambda e: e.delivery_id == "evt_dup")), 1
+        )
 
     @mute_logger(CONTROLLER_LOG)
     def test_tampered_body_refused_and_not_stored(self):
-        body, headers = self.signed({"id": "evt_t", "type": "product.updated", "data": {"id": 3}})
+        body, headers = self.signed(
+            {"id": "evt_t", "type": "product.updated", "data": {"id": 3}}
+        )
         before = self.inbox()
         response = self.post(body.replace(b'"id": 3', b'"id": 4'), headers)
         self.assertEqual(response.status_code, 401)
@@ -104,10 +112,14 @@ class TestWebhookController(HttpCase, MyConnectorCase):
 
     @mute_logger(CONTROLLER_LOG)
     def test_unknown_backend_same_answer_as_bad_signature(self):
-        body, headers = self.signed({"id": "evt_u", "type": "product.updated", "data": {"id": 3}})
+        body, headers = self.signed(
+            {"id": "evt_u", "type": "product.updated", "data": {"id": 3}}
+        )
         unknown = self.post(body, headers, url="/myconnector/webhook/nope")
         forged = self.post(body, dict(headers, **{"webhook-signature": "v1,AAAA"}))
-        self.assertEqual((unknown.status_code, unknown.text), (forged.status_code, forged.text))
+        self.assertEqual(
+            (unknown.status_code, unknown.text), (forged.status_code, forged.text)
+        )
         self.assertEqual(unknown.status_code, 401)
 
     def test_malformed_json_400(self):
@@ -158,3 +170,33 @@ class TestWebhookController(HttpCase, MyConnectorCase):
         with mute_logger(CONTROLLER_LOG):
             headers["X-Signature"] = sign_hmac_hex("other", body)
             self.assertEqual(self.post(body, headers).status_code, 401)
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookOrdering(HttpCase, MyConnectorCase):
+    """Deliveries duplicated and out of order: one job per event, and the
+    product ends at the newest remote state."""
+
+    seed_records = 5
+    sandbox_options = {"faults": {"webhooks": {"duplicate_rate": 1.0, "reorder": 3}}}
+
+    def test_newest_state_wins(self):
+        self.env["ir.config_parameter"].set_param("web.base.url", self.base_url())
+        self.backend.action_register_webhook()
+        self.Binding.import_record(self.backend, "2")
+        for price in ("10.00", "20.00", "30.00"):
+            self.remote("PATCH", "/api/v1/products/2", json={"price": price})
+        self.assertTrue(self.sandbox.wait_for_deliveries(timeout=30))
+        deliveries = self.remote(
+            "GET", f"/api/v1/webhooks/{self.backend.webhook_subscription_id}/deliveries"
+        )["data"]["items"]
+        self.assertEqual(
+            sorted(d["status_code"] for d in deliveries), [200, 200, 200, 202, 202, 202]
+        )
+        inbox = self.env["generic.webhook"].search([])
+        self.assertEqual(len(inbox), 3)
+        self.assertEqual(len(inbox.job_id), 3)
+        run_jobs(self.env)
+        self.assertEqual(set(inbox.mapped("state")), {"done"})
+        binding = self.Binding.search([("external_id", "=", "2")])
+        self.assertEqual(binding.list_price, 30.0)

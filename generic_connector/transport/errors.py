@@ -1,0 +1,243 @@
+"""One typed error hierarchy for every protocol the connector speaks.
+
+REST today, GraphQL and SOAP later: whatever the wire format, the job layer
+only needs to answer two questions, and the class answers both:
+
+* *Retry?* — ``retryable`` is a class attribute. ``TransientError`` (and its
+  subclass ``RateLimitedError``) are retryable: the same request may succeed
+  later. Everything else needs a human or a code change first.
+* *Who must act?* — ``AuthError``/``ConfigError`` go to the admin (credentials,
+  base URL, TLS), ``FatalError`` to the integrator (payload, mapping),
+  ``NotFoundError``/``ConflictError`` to the binding logic (re-read, re-create).
+
+Classification (``error_from_response`` / ``error_from_exception``):
+
+====================================  =====================  =========
+cause                                 class                  retryable
+====================================  =====================  =========
+401, 403                              AuthError              no
+bad URL, TLS failure, cross-origin    ConfigError            no
+404, 410                              NotFoundError          no
+409, 412                              ConflictError          no
+429                                   RateLimitedError       yes
+408, 5xx except 501                   TransientError         yes
+timeouts, refused/dropped connection  TransientError         yes
+malformed JSON in a 2xx               TransientError         yes
+400, 422, other 4xx, 501, other       FatalError             no
+====================================  =====================  =========
+
+Every attribute exposed here is already redacted, so an error can be logged,
+stored on a job or shown in a chatter message as is.
+"""
+
+import http
+import re
+import time
+from email.utils import parsedate_to_datetime
+
+from requests import exceptions as rex
+
+from .redact import redact_headers, redact_text, redact_url
+
+BODY_EXCERPT_LEN = 500
+# Redact a larger window than we keep, so that truncation cannot cut a secret
+# in half before the redaction rules had a chance to see it whole.
+_REDACT_WINDOW = 20_000
+_SECONDS_RE = re.compile(r"^\d+(\.\d+)?$")
+_CONFIG_EXCEPTIONS = (
+    rex.InvalidURL,
+    rex.InvalidSchema,
+    rex.MissingSchema,
+    rex.InvalidHeader,
+    rex.URLRequired,
+)
+# A body cut short (ChunkedEncodingError) or garbled in transit is a network
+# failure like a refused connection: the next attempt usually succeeds.
+_NETWORK_EXCEPTIONS = (
+    rex.ConnectionError,
+    rex.ChunkedEncodingError,
+    rex.ContentDecodingError,
+)
+
+
+class TransportError(Exception):
+    """Base class: a request failed. All attributes are redacted."""
+
+    retryable = False
+    hint = ""  # what an admin should do; subclasses say it
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: int | None = None,
+        headers=None,
+        body: str | bytes | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        retry_after: float | None = None,
+        secrets=(),
+    ):
+        secrets = tuple(secrets)
+        self.message = redact_text(message or "", secrets)
+        self.status = status
+        self.headers = redact_headers(headers, secrets)
+        self.body_excerpt = _excerpt(body, secrets)
+        self.method = method.upper() if method else None
+        self.url = redact_url(url, secrets) if url else None
+        self.retry_after = retry_after
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (self.method, self.url) if p)
+        if self.status is not None:
+            head = f"{self.status} {_reason(self.status)}"
+            head = f"{head} from {where}" if where else head
+        else:
+            head = f"{type(self).__name__} on {where}" if where else type(self).__name__
+        detail = "; ".join(p for p in (self.message, self.hint) if p)
+        text = f"{head}: {detail}" if detail else head
+        if self.retry_after is not None:
+            text = f"{text} — retry after {self.retry_after:g}s"
+        if self.body_excerpt:
+            text = f"{text} — body: {self.body_excerpt}"
+        return text
+
+
+class AuthError(TransportError):
+    hint = "check the backend's credentials and the permissions they grant"
+
+
+class ConfigError(TransportError):
+    hint = "check the backend's configuration (base URL, TLS, settings)"
+
+
+class NotFoundError(TransportError):
+    hint = "the remote record or endpoint does not exist; check path and ids"
+
+
+class ConflictError(TransportError):
+    hint = "the remote record changed or already exists; re-read it first"
+
+
+class TransientError(TransportError):
+    retryable = True
+    hint = "temporary failure of the remote service or the network"
+
+
+class RateLimitedError(TransientError):
+    hint = "the remote API asks us to slow down"
+
+
+class FatalError(TransportError):
+    hint = "the request or the response does not match what the API expects"
+
+
+class PartialDataError(TransportError):
+    """A response that carries both data and errors (GraphQL partial results).
+
+    The caller decides whether the ``data`` part is usable; the transport
+    cannot know which missing fields matter.
+    """
+
+    hint = "the remote answered with partial data and errors"
+
+    def __init__(self, message: str = "", *, data=None, errors=(), **kwargs):
+        self.data = data
+        self.errors = list(errors or ())
+        super().__init__(message, **kwargs)
+
+
+def error_class_for_status(status: int) -> type[TransportError]:
+    """The error class for a non-2xx HTTP status."""
+    if status in (401, 403):
+        return AuthError
+    if status in (404, 410):
+        return NotFoundError
+    if status in (409, 412):
+        return ConflictError
+    if status == 429:
+        return RateLimitedError
+    # 408: the server gave up waiting for our request — a network hiccup.
+    # 501: the endpoint will never exist, retrying cannot help.
+    if status == 408 or (500 <= status < 600 and status != 501):
+        return TransientError
+    return FatalError
+
+
+def error_from_response(response, secrets=(), message: str = "") -> TransportError:
+    """Map a non-2xx ``requests.Response`` to the matching typed error."""
+    cls = error_class_for_status(response.status_code)
+    retry_after = None
+    if response.status_code in (429, 503):
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    return cls(
+        message,
+        status=response.status_code,
+        headers=response.headers,
+        body=_safe_text(response),
+        method=response.request.method if response.request else None,
+        url=response.url,
+        retry_after=retry_after,
+        secrets=secrets,
+    )
+
+
+def error_from_exception(exc, method=None, url=None, secrets=()) -> TransportError:
+    """Map a ``requests`` exception (no HTTP answer at all) to a typed error."""
+    kwargs = {"method": method, "url": url, "secrets": secrets}
+    detail = f"{type(exc).__name__}: {exc}"
+    # SSLError subclasses ConnectionError: test it first. A certificate problem
+    # does not heal by itself; an admin must fix the URL or the CA bundle.
+    if isinstance(exc, rex.SSLError):
+        return ConfigError(
+            f"TLS error, check the URL and certificates — {detail}", **kwargs
+        )
+    if isinstance(exc, _CONFIG_EXCEPTIONS):
+        return ConfigError(f"invalid request setup — {detail}", **kwargs)
+    if isinstance(exc, rex.Timeout):
+        return TransientError(f"timed out — {detail}", **kwargs)
+    if isinstance(exc, _NETWORK_EXCEPTIONS):
+        return TransientError(f"connection failed or dropped — {detail}", **kwargs)
+    return TransportError(detail, **kwargs)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if _SECONDS_RE.match(value):
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None  # unparsable: behave as if absent, use our own backoff
+    return max(0.0, moment - (time.time() if now is None else now))
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "HTTP error"
+
+
+def _safe_text(response) -> str:
+    try:
+        return response.content[:_REDACT_WINDOW].decode(
+            response.encoding or "utf-8", errors="replace"
+        )
+    except Exception:  # noqa: BLE001 - an excerpt must never mask the real error
+        return ""
+
+
+def _excerpt(body, secrets) -> str:
+    if not body:
+        return ""
+    if isinstance(body, bytes):
+        body = body[:_REDACT_WINDOW].decode("utf-8", errors="replace")
+    text = redact_text(body[:_REDACT_WINDOW], secrets).strip()
+    if len(text) > BODY_EXCERPT_LEN:
+        text = text[: BODY_EXCERPT_LEN - 1] + "…"
+    return text

@@ -1,0 +1,196 @@
+"""Lazy pagination over list endpoints.
+
+``paginate`` is a generator: nothing is fetched before the first ``next()``,
+and each page is requested only when the consumer asks for it, so a caller
+that stops early (a batch limit, an error in the mapper) never downloads the
+rest, and only one page is held in memory at a time.
+
+A *style* object knows where the first page is and how to find the next one:
+
+* ``OffsetPagination`` — ``?page=N&per_page=M`` (or ``offset=`` steps with
+  ``by_offset=True``). Stops at an empty page, at a short page, or — when
+  ``total_path`` is set — once the announced total has been fetched. With a
+  total, a short page does *not* stop: many APIs silently cap ``per_page``
+  below what we ask, and stopping on the first "short" page would import a
+  fraction of the data without any error.
+* ``CursorPagination`` — the next cursor is read from the payload; a missing,
+  null or empty cursor ends the iteration.
+* ``LinkHeaderPagination`` — follows ``Link: <...>; rel="next"`` (RFC 8288).
+
+Guards, because a broken pagination otherwise runs until the job times out
+and imports the same page ten thousand times:
+
+* a request (URL + params, hence cursor or next link) already sent, or a page
+  repeating the previous one (same ``id``s, else same content hash), raises
+  ``FatalError("pagination loop: ...")`` — typically the API ignores our
+  page parameter;
+* a next link to another origin raises ``ConfigError``; it is never followed,
+  so credentials are never sent there;
+* ``max_pages`` (default 10,000) bounds any iteration.
+"""
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from .client import origin_of
+from .envelope import extract
+from .errors import ConfigError, FatalError
+
+MAX_PAGES = 10_000
+
+
+@dataclass
+class Page:
+    items: list
+    response: requests.Response
+    payload: Any
+    number: int  # 1-based
+
+
+class _SizedPagination:
+    """Shared by the styles: the page size goes out as ``size_param``."""
+
+    size_param = None
+    page_size = 100
+
+    def start(self, path, params):
+        if self.size_param:
+            params = {**params, self.size_param: self.page_size}
+        return path, params
+
+
+class OffsetPagination(_SizedPagination):
+    def __init__(
+        self,
+        page_param="page",
+        size_param="per_page",
+        page_size=100,
+        start=1,
+        total_path=None,
+        *,
+        by_offset=False,
+    ):
+        self.page_param = page_param
+        self.size_param = size_param
+        self.page_size = page_size
+        self.start_at = start
+        self.total_path = total_path
+        self.by_offset = by_offset  # page_param counts items, not pages
+
+    def start(self, path, params):
+        return super().start(path, {**params, self.page_param: self.start_at})
+
+    def advance(self, page, request, fetched):
+        if not page.items:
+            return None
+        if self.total_path:
+            total = extract(page.payload, self.total_path, default=None)
+            if total is not None and fetched >= int(total):
+                return None
+        elif len(page.items) < self.page_size:
+            return None
+        target, params = request
+        step = len(page.items) if self.by_offset else 1
+        return target, {**params, self.page_param: params[self.page_param] + step}
+
+
+class CursorPagination(_SizedPagination):
+    def __init__(
+        self,
+        cursor_param="cursor",
+        next_cursor_path="data.next_cursor",
+        size_param="limit",
+        page_size=100,
+    ):
+        self.cursor_param = cursor_param
+        self.next_cursor_path = next_cursor_path
+        self.size_param = size_param
+        self.page_size = page_size
+
+    def advance(self, page, request, fetched):
+        # Absent and null both mean "last page": many APIs omit the key then.
+        cursor = extract(page.payload, self.next_cursor_path, default=None)
+        if cursor in (None, ""):
+            return None
+        target, params = request
+        return target, {**params, self.cursor_param: cursor}
+
+
+class LinkHeaderPagination(_SizedPagination):
+    def __init__(self, size_param="per_page", page_size=100):
+        self.size_param = size_param
+        self.page_size = page_size
+
+    def advance(self, page, request, fetched):
+        link = page.response.links.get("next", {}).get("url")
+        if not link:
+            return None
+        target = requests.compat.urljoin(page.response.url, link)
+        if origin_of(target) != origin_of(page.response.url):
+            raise ConfigError(
+                f"pagination next link points to another origin: {target}; "
+                "not followed, credentials are never sent there",
+                url=page.response.url,
+            )
+        return target, None  # the link carries its own query string
+
+
+def paginate(
+    client, path, *, style, items_path, params=None, max_pages=MAX_PAGES, headers=None
+) -> Iterator[Page]:
+    """Yield ``Page`` objects, fetching each one only when asked for."""
+    request = style.start(path, dict(params or {}))
+    seen, previous, fetched = set(), None, 0
+    for number in itertools.count(1):
+        if number > max_pages:
+            raise FatalError(f"pagination stopped: more than {max_pages} pages")
+        key = _request_key(client, request)
+        if key in seen:
+            raise FatalError(f"pagination loop: {key} was already fetched")
+        seen.add(key)
+        payload, response = client.fetch_json(
+            "GET", request[0], params=request[1], headers=headers
+        )
+        items = extract(payload, items_path)
+        if not isinstance(items, list):
+            raise FatalError(
+                f"items at {items_path!r} are a {type(items).__name__}, not a list"
+            )
+        fingerprint = _fingerprint(items)
+        if items and fingerprint == previous:
+            raise FatalError(
+                f"pagination loop: page {number} repeats page {number - 1} "
+                f"({response.url}); does the API ignore the paging parameters?"
+            )
+        previous, fetched = fingerprint, fetched + len(items)
+        page = Page(items=items, response=response, payload=payload, number=number)
+        yield page
+        request = style.advance(page, request, fetched)
+        if request is None:
+            return
+
+
+def iterate_items(client, path, **kwargs) -> Iterator[Any]:
+    """Yield the items of every page, lazily (same arguments as ``paginate``)."""
+    for page in paginate(client, path, **kwargs):
+        yield from page.items
+
+
+def _request_key(client, request) -> str:
+    target, params = request
+    prepared = requests.Request("GET", client.url_for(target), params=params).prepare()
+    return prepared.url
+
+
+def _fingerprint(items) -> str:
+    if all(isinstance(item, dict) and "id" in item for item in items):
+        material = json.dumps([item["id"] for item in items], default=str)
+    else:
+        material = json.dumps(items, sort_keys=True, default=str)
+    return hashlib.sha256(material.encode()).hexdigest()

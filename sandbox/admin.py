@@ -1,0 +1,337 @@
+"""Admin API under ``/admin``: health, faults, settings, reset, simulations.
+
+No authentication: the server only listens on loopback, and tests and the
+demo drive it with plain HTTP. Responses are bare JSON (no envelope). Fault
+injection and rate limits never apply here, so a test can always repair a
+server it broke.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from .config import ENVELOPE_STYLES, PAGINATION_STYLES
+from .errors import ApiError
+from .rest import json_response, read_json
+from .store import DEFAULT_LOCATION
+from .util import dumps
+
+if TYPE_CHECKING:
+    from .app import SandboxApp
+
+_NUMERIC_SETTINGS = {
+    "rate_limit": int,
+    "rate_window": float,
+    "graphql_bucket_size": float,
+    "graphql_restore_rate": float,
+    "token_ttl": float,
+    "webhook_retry_base": float,
+    "webhook_max_attempts": int,
+}
+
+
+class AdminApi:
+    def __init__(self, app: SandboxApp) -> None:
+        self.app = app
+        self.store = app.store
+        # Simulations draw from their own seeded generator so a demo script
+        # replays the same orders and touched products.
+        self.rng = random.Random(app.config.seed)
+
+    def handle(self, request: Request) -> Response:
+        routes = {
+            ("GET", "/admin/health"): self.health,
+            ("GET", "/admin/stats"): self.stats,
+            ("GET", "/admin/faults"): self.get_faults,
+            ("PUT", "/admin/faults"): self.put_faults,
+            ("POST", "/admin/faults"): self.post_faults,
+            ("DELETE", "/admin/faults"): self.delete_faults,
+            ("GET", "/admin/settings"): self.get_settings,
+            ("PUT", "/admin/settings"): self.put_settings,
+            ("DELETE", "/admin/settings"): self.delete_settings,
+            ("POST", "/admin/reset"): self.reset,
+            ("POST", "/admin/simulate/order"): self.simulate_order,
+            ("POST", "/admin/simulate/stock"): self.simulate_stock,
+            ("POST", "/admin/simulate/price"): self.simulate_price,
+            ("POST", "/admin/simulate/touch"): self.simulate_touch,
+            ("POST", "/admin/corrupt"): self.corrupt,
+        }
+        method = "GET" if request.method == "HEAD" else request.method
+        handler = routes.get((method, request.path.rstrip("/")))
+        if handler is None:
+            allowed = [m for m, p in routes if p == request.path.rstrip("/")]
+            if allowed:
+                raise ApiError(
+                    405, "Method not allowed", headers={"Allow": ", ".join(allowed)}
+                )
+            raise ApiError(404, f"No admin endpoint {request.path}")
+        result = handler(request)
+        if isinstance(result, Response):
+            return result
+        return json_response(
+            dumps(result), 201 if request.path.endswith("/order") else 200
+        )
+
+    @staticmethod
+    def _body(request: Request) -> dict[str, Any]:
+        if not request.get_data(cache=True).strip():
+            return {}
+        data = read_json(request)
+        if not isinstance(data, dict):
+            raise ApiError(400, "Request body must be a JSON object")
+        return data
+
+    # -- health and state ------------------------------------------------
+
+    def health(self, request: Request) -> dict[str, Any]:
+        return {"status": "ok"}
+
+    def stats(self, request: Request) -> dict[str, Any]:
+        store = self.store
+        return {
+            "products": len(store.products),
+            "customers": len(store.customers),
+            "orders": len(store.orders),
+            "inventory_levels": len(store.inventory),
+            "webhooks": len(self.app.webhooks.list()),
+            "pending_deliveries": self.app.webhooks.pending,
+            "faults_injected": dict(self.app.faults.injected),
+        }
+
+    def reset(self, request: Request) -> dict[str, Any]:
+        """Reseed data (optionally with new ``seed_records``/``seed``), clear rate
+        limits; ``{"webhooks": true}`` / ``{"faults": true}`` clear those too."""
+        body = self._body(request)
+        for name in ("seed_records", "seed"):
+            if name in body and (not isinstance(body[name], int) or body[name] < 0):
+                raise ApiError(
+                    422, "Validation failed", {name: ["must be an integer >= 0"]}
+                )
+        self.store.reseed(body.get("seed_records"), body.get("seed"))
+        self.rng.seed(self.store.seed)
+        self.app.limiter.reset()
+        self.app.bucket.reset()
+        if body.get("webhooks"):
+            self.app.webhooks.delete_all()
+        if body.get("faults"):
+            self.app.faults.clear()
+            self.app.faults.reseed()
+        return {
+            "status": "ok",
+            "seed_records": self.store.seed_records,
+            "seed": self.store.seed,
+        }
+
+    # -- faults ----------------------------------------------------------
+
+    def get_faults(self, request: Request) -> dict[str, Any]:
+        return self.app.faults.as_dict()
+
+    def put_faults(self, request: Request) -> dict[str, Any]:
+        """Replace all rules: ``{"rules": [...], "seed": 7}`` or ``{pattern: knobs}``
+        (knobs being an object)."""
+        body = self._body(request)
+        if "rules" in body or "seed" in body:
+            rules, seed = body.get("rules", []), body.get("seed")
+        else:
+            rules, seed = body, None
+        try:
+            self.app.faults.set_rules(rules, seed)
+        except ValueError as exc:
+            raise ApiError(422, f"Invalid fault rules: {exc}") from exc
+        return self.app.faults.as_dict()
+
+    def post_faults(self, request: Request) -> dict[str, Any]:
+        """Add or merge one rule: ``{"pattern": "*", "error_rate": 0.5}``."""
+        body = self._body(request)
+        pattern = body.pop("pattern", None)
+        if not isinstance(pattern, str) or not pattern:
+            raise ApiError(422, "Validation failed", {"pattern": ["is required"]})
+        try:
+            self.app.faults.add_rule(pattern, **body)
+        except ValueError as exc:
+            raise ApiError(422, f"Invalid fault rule: {exc}") from exc
+        return self.app.faults.as_dict()
+
+    def delete_faults(self, request: Request) -> dict[str, Any]:
+        """Remove every rule, or only ``?pattern=...``."""
+        pattern = request.args.get("pattern")
+        if pattern is None:
+            self.app.faults.clear()
+        elif not self.app.faults.remove_rule(pattern):
+            raise ApiError(404, f"No fault rule {pattern!r}")
+        return self.app.faults.as_dict()
+
+    # -- settings --------------------------------------------------------
+
+    def get_settings(self, request: Request) -> dict[str, Any]:
+        app = self.app
+        return {
+            "pagination": app.settings.pagination,
+            "envelope": app.settings.envelope,
+            "endpoint_envelopes": dict(app.settings.endpoint_envelopes),
+            "rate_limit": app.limiter.limit,
+            "rate_window": app.limiter.window,
+            "graphql_bucket_size": app.bucket.size,
+            "graphql_restore_rate": app.bucket.restore_rate,
+            "token_ttl": app.auth.token_ttl,
+            "webhook_retry_base": app.webhooks.retry_base,
+            "webhook_max_attempts": app.webhooks.max_attempts,
+        }
+
+    def put_settings(self, request: Request) -> dict[str, Any]:
+        """Merge the given settings; changing a rate limit restarts its windows."""
+        body = self._body(request)
+        errors: dict[str, list[str]] = {}
+        if "pagination" in body and body["pagination"] not in PAGINATION_STYLES:
+            errors["pagination"] = [f"one of {', '.join(PAGINATION_STYLES)}"]
+        if "envelope" in body and body["envelope"] not in ENVELOPE_STYLES:
+            errors["envelope"] = [f"one of {', '.join(ENVELOPE_STYLES)}"]
+        envelopes = body.get("endpoint_envelopes", {})
+        if not isinstance(envelopes, dict) or any(
+            v not in ENVELOPE_STYLES for v in envelopes.values()
+        ):
+            errors["endpoint_envelopes"] = ["an object of pattern -> wrapped|nested"]
+        numbers = {}
+        for name, kind in _NUMERIC_SETTINGS.items():
+            if name in body:
+                value = body[name]
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int | float)
+                    or value <= 0
+                ):
+                    errors[name] = ["must be a positive number"]
+                else:
+                    numbers[name] = kind(value)
+        unknown = set(body) - set(self.get_settings(request))
+        for name in unknown:
+            errors[name] = ["unknown setting"]
+        if errors:
+            raise ApiError(422, "Validation failed", errors)
+        self._apply(body, numbers)
+        return self.get_settings(request)
+
+    def delete_settings(self, request: Request) -> dict[str, Any]:
+        config = self.app.config
+        self.app.settings.endpoint_envelopes.clear()
+        self._apply(
+            {
+                "pagination": config.pagination,
+                "envelope": config.envelope,
+                "endpoint_envelopes": dict(config.endpoint_envelopes),
+            },
+            {name: getattr(config, name) for name in _NUMERIC_SETTINGS},
+        )
+        return self.get_settings(request)
+
+    def _apply(self, body: dict[str, Any], numbers: dict[str, Any]) -> None:
+        app = self.app
+        if "pagination" in body:
+            app.settings.pagination = body["pagination"]
+        if "envelope" in body:
+            app.settings.envelope = body["envelope"]
+        if "endpoint_envelopes" in body:
+            app.settings.endpoint_envelopes.update(body["endpoint_envelopes"])
+        if "rate_limit" in numbers or "rate_window" in numbers:
+            app.limiter.configure(numbers.get("rate_limit"), numbers.get("rate_window"))
+        if "graphql_bucket_size" in numbers or "graphql_restore_rate" in numbers:
+            app.bucket.configure(
+                numbers.get("graphql_bucket_size"), numbers.get("graphql_restore_rate")
+            )
+        if "token_ttl" in numbers:
+            app.auth.token_ttl = numbers["token_ttl"]
+        if "webhook_retry_base" in numbers:
+            app.webhooks.retry_base = numbers["webhook_retry_base"]
+        if "webhook_max_attempts" in numbers:
+            app.webhooks.max_attempts = numbers["webhook_max_attempts"]
+
+    # -- simulations -----------------------------------------------------
+
+    def simulate_order(self, request: Request) -> dict[str, Any]:
+        """A new order: ``{}`` for a random one, or any order fields to fix them."""
+        body = self._body(request)
+        store = self.store
+        with store.lock:
+            if "customer_id" not in body:
+                if not store.customers.ids:
+                    store.create_customer(
+                        {"email": f"walk-in-{self.rng.randint(1, 10**9)}@example.com"}
+                    )
+                body["customer_id"] = self.rng.choice(store.customers.ids)
+            if "lines" not in body:
+                if not store.products.ids:
+                    raise ApiError(409, "No products to order")
+                body["lines"] = [
+                    {
+                        "product_id": self.rng.choice(store.products.ids),
+                        "quantity": self.rng.randint(1, 3),
+                    }
+                    for _ in range(self.rng.randint(1, 3))
+                ]
+            return store.create_order(body)
+
+    def simulate_stock(self, request: Request) -> dict[str, Any]:
+        """``{"sku" | "variant_id", "location_id", "delta" | "available"}``."""
+        body = self._body(request)
+        return self.store.set_inventory(
+            sku=body.get("sku"),
+            variant_id=body.get("variant_id"),
+            location_id=body.get("location_id", DEFAULT_LOCATION),
+            available=body.get("available"),
+            delta=body.get("delta"),
+        )
+
+    def simulate_price(self, request: Request) -> dict[str, Any]:
+        """``{"product_id": 17, "price": "21.50"}`` (optionally ``variant_id``)."""
+        body = self._body(request)
+        product_id = body.get("product_id")
+        if not isinstance(product_id, int) or "price" not in body:
+            raise ApiError(
+                422,
+                "Validation failed",
+                {"product_id": ["product_id and price required"]},
+            )
+        with self.store.lock:
+            product = self.store.get_product(product_id)
+            if "variant_id" in body:
+                variants = [
+                    {"id": v["id"], "price": body["price"]}
+                    if v["id"] == body["variant_id"]
+                    else {"id": v["id"]}
+                    for v in product["variants"]
+                ]
+                return self.store.update_product(
+                    product_id, {"variants": variants}, True
+                )
+            return self.store.update_product(product_id, {"price": body["price"]}, True)
+
+    def corrupt(self, request: Request) -> dict[str, Any]:
+        """``{"product_id": 5, "fields": {"price": "n/a"}}``: store malformed
+        data as is (no validation), to test a consumer's error isolation."""
+        body = self._body(request)
+        product_id, fields = body.get("product_id"), body.get("fields")
+        if not isinstance(product_id, int) or not isinstance(fields, dict):
+            raise ApiError(
+                422,
+                "Validation failed",
+                {"product_id": ["product_id (int) and fields (object) required"]},
+            )
+        return self.store.corrupt_product(product_id, fields)
+
+    def simulate_touch(self, request: Request) -> dict[str, Any]:
+        """``{"count": 5}``: change description and price of N products."""
+        body = self._body(request)
+        count = body.get("count", 5)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ApiError(
+                422, "Validation failed", {"count": ["must be an integer >= 0"]}
+            )
+        with self.store.lock:
+            ids = list(self.store.products.ids)
+            chosen = sorted(self.rng.sample(ids, min(count, len(ids))))
+            touched = self.store.touch_products(chosen, self.rng)
+        return {"ids": chosen, "products": touched}

@@ -1,0 +1,191 @@
+"""Deterministic data generator.
+
+``generate(n, seed)`` yields ``n`` products, ``n // 2`` customers (at least one
+when ``n > 0``) and ``n`` orders, plus an inventory level per variant and
+location. Everything, timestamps included, derives from ``random.Random(seed)``
+and a fixed base date, so the same arguments always give the same data set.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any
+
+from .store import LOCATIONS
+from .util import format_us, money, parse_iso
+
+_BASE_US = parse_iso("2025-01-01T00:00:00Z")
+_HOUR_US = 3_600 * 1_000_000
+
+_ADJECTIVES = (
+    "Classic",
+    "Deluxe",
+    "Eco",
+    "Compact",
+    "Rugged",
+    "Smart",
+    "Vintage",
+    "Modern",
+    "Ultra",
+    "Organic",
+)
+_NOUNS = (
+    "Backpack",
+    "Lamp",
+    "Mug",
+    "Chair",
+    "Notebook",
+    "Kettle",
+    "Headphones",
+    "Jacket",
+    "Bottle",
+    "Desk",
+    "Sneakers",
+    "Umbrella",
+)
+_VARIANT_TITLES = ("Small", "Medium", "Large", "Red", "Blue")
+_FIRST = ("Alice", "Bob", "Chloé", "David", "Eva", "Farid", "Grace", "Hiro", "Ines")
+_LAST = ("Martin", "Smith", "Dubois", "Garcia", "Nguyen", "Müller", "Rossi", "Khan")
+_CITIES = (("Brussels", "BE"), ("Paris", "FR"), ("Austin", "US"), ("Lyon", "FR"))
+
+
+def generate(n: int, seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    products: list[dict[str, Any]] = []
+    inventory: list[dict[str, Any]] = []
+    latest = _BASE_US
+    for pid in range(1, n + 1):
+        created = _BASE_US + pid * _HOUR_US + rng.randint(0, 999_999)
+        updated = created + rng.randint(0, 48) * _HOUR_US + rng.randint(1, 999_999)
+        latest = max(latest, updated)
+        title = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {pid}"
+        variants = []
+        for number in range(1, rng.choice((1, 1, 1, 2, 3)) + 1):
+            vid = pid * 100 + number
+            sku = f"SKU-{pid:05d}" if number == 1 else f"SKU-{pid:05d}-{number}"
+            levels = []
+            for location in LOCATIONS:
+                available = rng.randint(0, 40)
+                levels.append(available)
+                inventory.append(
+                    {
+                        "variant_id": vid,
+                        "sku": sku,
+                        "location_id": location["id"],
+                        "available": available,
+                        "updated_at": format_us(updated),
+                    }
+                )
+            variants.append(
+                {
+                    "id": vid,
+                    "title": "Default"
+                    if number == 1
+                    else _VARIANT_TITLES[(number + pid) % len(_VARIANT_TITLES)],
+                    "sku": sku,
+                    "price": money(Decimal(rng.randint(199, 29_999)) / 100),
+                    "stock": sum(levels),
+                }
+            )
+        products.append(
+            {
+                "id": pid,
+                "title": title,
+                "description": f"{title}: a sandbox product for connector tests.",
+                "sku": variants[0]["sku"],
+                "price": variants[0]["price"],
+                "currency": "USD",
+                "status": rng.choice(("active", "active", "active", "draft")),
+                "variants": variants,
+                "created_at": format_us(created),
+                "updated_at": format_us(updated),
+            }
+        )
+
+    customers = []
+    address_id = 0
+    for cid in range(1, (max(1, n // 2) if n else 0) + 1):
+        created = _BASE_US + cid * _HOUR_US + rng.randint(0, 999_999)
+        updated = created + rng.randint(1, 999_999)
+        latest = max(latest, updated)
+        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        city, country = rng.choice(_CITIES)
+        address_id += 1
+        customers.append(
+            {
+                "id": cid,
+                "email": f"customer{cid}@example.com",
+                "first_name": first,
+                "last_name": last,
+                "phone": f"+1555{rng.randint(0, 9_999_999):07d}",
+                "addresses": [
+                    {
+                        "id": address_id,
+                        "address1": f"{rng.randint(1, 200)} Main Street",
+                        "address2": None,
+                        "city": city,
+                        "province": None,
+                        "zip": f"{rng.randint(1000, 99999)}",
+                        "country_code": country,
+                        "default": True,
+                    }
+                ],
+                "created_at": format_us(created),
+                "updated_at": format_us(updated),
+            }
+        )
+
+    orders = []
+    line_id = 0
+    for oid in range(1, (n if customers else 0) + 1):
+        created = _BASE_US + oid * _HOUR_US + rng.randint(0, 999_999)
+        updated = created + rng.randint(1, 999_999)
+        latest = max(latest, updated)
+        lines = []
+        for _ in range(rng.randint(1, 3)):
+            product = products[rng.randrange(len(products))]
+            variant = rng.choice(product["variants"])
+            line_id += 1
+            lines.append(
+                {
+                    "id": line_id,
+                    "product_id": product["id"],
+                    "variant_id": variant["id"],
+                    "sku": variant["sku"],
+                    "quantity": rng.randint(1, 4),
+                    "price": variant["price"],
+                }
+            )
+        total = sum((Decimal(x["price"]) * x["quantity"] for x in lines), Decimal(0))
+        orders.append(
+            {
+                "id": oid,
+                "number": f"#{1000 + oid}",
+                "customer_id": rng.randint(1, len(customers)),
+                "status": rng.choice(
+                    ("pending", "paid", "paid", "fulfilled", "cancelled")
+                ),
+                "currency": "USD",
+                "lines": lines,
+                "total": str(total.quantize(Decimal("0.01"))),
+                "created_at": format_us(created),
+                "updated_at": format_us(updated),
+            }
+        )
+
+    return {
+        "products": products,
+        "customers": customers,
+        "orders": orders,
+        "inventory": inventory,
+        "sequences": {
+            "product": n + 1,
+            "customer": len(customers) + 1,
+            "order": len(orders) + 1,
+            "line": line_id + 1,
+            "address": address_id + 1,
+            "webhook": 1,
+        },
+        "max_updated_us": latest,
+    }

@@ -1,0 +1,90 @@
+"""Small shared helpers: the monotonic clock, ISO 8601 handling, JSON, money.
+
+Timestamps are kept internally as integers (microseconds since the epoch) so
+that comparisons and index look-ups are cheap, and rendered in one fixed
+format (``2026-11-28T09:00:00.123456Z``) whose lexical order is its
+chronological order.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class MonotonicClock:
+    """Hands out strictly increasing microsecond timestamps.
+
+    The contract says ``updated_at`` strictly increases on every change, even
+    for two changes within one microsecond, so each call returns at least the
+    previous value plus one microsecond, whatever the wall clock says.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = 0
+
+    def now_us(self) -> int:
+        with self._lock:
+            value = max(time.time_ns() // 1000, self._last + 1)
+            self._last = value
+            return value
+
+    def advance_to(self, value_us: int) -> None:
+        """Never hand out a value at or below ``value_us`` (loaded data)."""
+        with self._lock:
+            self._last = max(self._last, value_us)
+
+
+def format_us(value_us: int) -> str:
+    seconds, micros = divmod(value_us, 1_000_000)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return f"{stamp}.{micros:06d}Z"
+
+
+def parse_iso(text: str) -> int:
+    """Parse an ISO 8601 date-time into epoch microseconds.
+
+    Accepts ``Z`` or a numeric offset, with or without fractional seconds; a
+    value without an offset is taken as UTC. Raises ``ValueError``.
+    """
+    value = text.strip()
+    if not value:
+        raise ValueError("empty timestamp")
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    # A '+' in a query string often arrives decoded as a space.
+    if len(value) > 19 and value[-6] == " ":
+        value = value[:-6] + "+" + value[-5:]
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    delta = parsed - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def dumps(value: object) -> str:
+    """Compact JSON, as the server sends it."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def money(value: object) -> str:
+    """Normalise a price given as a string or number to a 2-decimal string.
+
+    Raises ``ValueError`` for anything that is not a finite, non-negative
+    amount.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError("must be a decimal string")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError("must be a decimal string") from exc
+    if not amount.is_finite() or amount < 0:
+        raise ValueError("must be a non-negative amount")
+    return str(amount.quantize(Decimal("0.01")))

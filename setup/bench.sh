@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `make bench`: the benchmarks, each bounded in time, reported as ratios
+# measured in one run (never timed assertions in tests).
+source "$(dirname "$0")/common.sh"
+VENV="$(bash "$REPO_ROOT/setup/venv.sh")"
+cd "$REPO_ROOT"
+say "Transport: pooling and lazy pagination"
+"$VENV/bin/python" tests/bench/bench_transport.py
+say "Sandbox: 100-record pages per second"
+"$VENV/bin/python" tests/sandbox/bench_sandbox.py --seconds 3

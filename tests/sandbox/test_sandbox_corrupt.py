@@ -1,0 +1,27 @@
+"""The malformed-record knob: data stored as given, for error-isolation tests."""
+
+import requests
+
+from sandbox import SandboxServer
+
+
+def test_corrupt_product_is_served_as_stored_and_announced():
+    with SandboxServer(seed_records=3) as server:
+        session = requests.Session()
+        session.headers["X-API-Key"] = "demo-api-key"
+        before = session.get(f"{server.url}/api/v1/products/2", timeout=5).json()[
+            "data"
+        ]
+        answer = session.post(
+            f"{server.url}/admin/corrupt",
+            json={"product_id": 2, "fields": {"price": "n/a", "title": ""}},
+            timeout=5,
+        )
+        assert answer.status_code == 200
+        after = session.get(f"{server.url}/api/v1/products/2", timeout=5).json()["data"]
+        assert (after["price"], after["title"]) == ("n/a", "")
+        assert after["updated_at"] > before["updated_at"]
+        bad = session.post(
+            f"{server.url}/admin/corrupt", json={"product_id": "2"}, timeout=5
+        )
+        assert bad.status_code == 422

@@ -1,0 +1,125 @@
+"""Error classification and admin-readable messages."""
+
+import time
+from email.utils import formatdate
+
+import pytest
+import requests
+
+from generic_connector.transport import (
+    AuthError,
+    ConfigError,
+    ConflictError,
+    FatalError,
+    NotFoundError,
+    PartialDataError,
+    RateLimitedError,
+    TransientError,
+    TransportError,
+    error_from_exception,
+    error_from_response,
+    parse_retry_after,
+)
+from generic_connector.transport.errors import BODY_EXCERPT_LEN, error_class_for_status
+
+from .servers import reply
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, FatalError),
+        (401, AuthError),
+        (403, AuthError),
+        (404, NotFoundError),
+        (405, FatalError),
+        (408, TransientError),
+        (409, ConflictError),
+        (410, NotFoundError),
+        (412, ConflictError),
+        (422, FatalError),
+        (429, RateLimitedError),
+        (500, TransientError),
+        (501, FatalError),
+        (502, TransientError),
+        (503, TransientError),
+        (504, TransientError),
+    ],
+)
+def test_status_classification(status, cls):
+    assert error_class_for_status(status) is cls
+
+
+def test_retryable_flags():
+    assert TransientError.retryable and RateLimitedError.retryable
+    assert issubclass(RateLimitedError, TransientError)
+    for cls in (AuthError, ConfigError, NotFoundError, ConflictError, FatalError):
+        assert not cls.retryable
+        assert issubclass(cls, TransportError)
+
+
+def test_error_from_real_response(server):
+    server.route(
+        "/items",
+        reply(429, json={"detail": "slow down"}, headers={"Retry-After": "5"}),
+    )
+    response = requests.get(server.url + "/items?page=2", timeout=5)
+    error = error_from_response(response)
+    assert isinstance(error, RateLimitedError)
+    assert error.retry_after == 5.0
+    assert error.method == "GET"
+    assert error.url.endswith("/items?page=2")
+    assert "slow down" in error.body_excerpt
+    assert str(error).startswith(f"429 Too Many Requests from GET {server.url}/items")
+
+
+def test_body_excerpt_is_bounded_and_redacted_before_truncation():
+    secret = "x" * 10 + "SECRET-VALUE"
+    body = "a" * (BODY_EXCERPT_LEN - 5) + secret + "b" * 1000
+    error = FatalError(status=400, body=body, secrets=[secret])
+    assert len(error.body_excerpt) <= BODY_EXCERPT_LEN
+    assert "xxxxx" not in error.body_excerpt  # no half-secret left behind
+
+
+def test_message_names_the_action():
+    error = AuthError(status=401, method="get", url="https://host/api/v1/products")
+    assert str(error) == (
+        "401 Unauthorized from GET https://host/api/v1/products: "
+        "check the backend's credentials and the permissions they grant"
+    )
+
+
+def test_exception_classification(refused_url):
+    with pytest.raises(requests.ConnectionError) as info:
+        requests.get(refused_url, timeout=1)
+    assert isinstance(error_from_exception(info.value), TransientError)
+    assert isinstance(error_from_exception(requests.exceptions.SSLError()), ConfigError)
+    assert isinstance(error_from_exception(requests.ReadTimeout()), TransientError)
+    assert isinstance(error_from_exception(requests.ConnectTimeout()), TransientError)
+    assert isinstance(
+        error_from_exception(requests.exceptions.MissingSchema()), ConfigError
+    )
+    assert isinstance(
+        error_from_exception(requests.exceptions.ChunkedEncodingError()), TransientError
+    )
+
+
+def test_parse_retry_after_forms():
+    now = time.time()
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after(" 0 ") == 0.0
+    assert 59 <= parse_retry_after(formatdate(now + 60, usegmt=True), now) <= 60
+    assert parse_retry_after(formatdate(now - 60, usegmt=True), now) == 0.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+def test_partial_data_error_carries_data_and_errors():
+    error = PartialDataError("some fields failed", data={"a": 1}, errors=[{"m": "x"}])
+    assert error.data == {"a": 1} and error.errors == [{"m": "x"}]
+    assert not error.retryable
+
+
+def test_parse_retry_after_accepts_fractional_seconds():
+    assert parse_retry_after("1.5") == 1.5
+    assert parse_retry_after("-3") is None
