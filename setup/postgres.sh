@@ -48,6 +48,10 @@ if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || die "running as root needs a 'postgres' system user for initdb; create one or run as another user"
     chown -R postgres "$MYCONNECTOR_CACHE/postgres"
 fi
+if answers -h "$sock" -p 5433; then
+    echo "PGHOST=$sock PGPORT=5433 PGUSER=postgres"
+    exit 0
+fi
 if [ ! -f "$data/PG_VERSION" ]; then
     say "Creating a project-local PostgreSQL cluster in $data"
     as_owner "$initdb" -D "$data" -A trust -U postgres >&2
