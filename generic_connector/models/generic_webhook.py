@@ -40,6 +40,17 @@ class GenericWebhook(models.Model):
     )
     backend_name = fields.Char(compute="_compute_backend_name")
     delivery_id = fields.Char(string="Delivery ID", required=True, readonly=True)
+    event_id = fields.Char(
+        string="Event ID",
+        index=True,
+        readonly=True,
+        help="The event's own id, when the platform sends one besides the "
+        "delivery id: a second delivery of the same event is kept as a "
+        "duplicate, with no job.",
+    )
+    delivery_count = fields.Integer(
+        default=1, readonly=True, help="Times this delivery id was received."
+    )
     event_type = fields.Char(index=True, readonly=True)
     payload = fields.Text(readonly=True, help="The raw body, as received.")
     headers = fields.Text(readonly=True, help="Request headers, secrets removed.")
@@ -87,36 +98,61 @@ class GenericWebhook(models.Model):
         return self.env[self.backend_model].browse(self.backend_id).exists()
 
     @api.model
-    def _receive(self, backend, delivery_id, event_type, body, headers):
+    def _receive(self, backend, delivery_id, event_type, body, headers, event_id=None):
         """Store one delivery and enqueue its job; return ``(event, created)``.
 
-        ``created`` is False for a delivery id this backend already sent: the
-        existing row is returned and nothing is enqueued.
+        ``created`` is False, and nothing is enqueued, for a delivery id this
+        backend already sent (the existing row counts one more delivery) and
+        for another delivery of an event already received (kept as a
+        ``duplicate`` row, for the record).
         """
-        key = [
+        backend_key = [
             ("backend_model", "=", backend._name),
             ("backend_id", "=", backend.id),
-            ("delivery_id", "=", delivery_id),
         ]
+        key = backend_key + [("delivery_id", "=", delivery_id)]
         existing = self.search(key, limit=1)
         if existing:
+            existing._count_delivery()
             return existing, False
+        original = event_id and self.search(
+            backend_key + [("event_id", "=", event_id)], limit=1
+        )
         values = {
             "backend_model": backend._name,
             "backend_id": backend.id,
             "delivery_id": delivery_id,
+            "event_id": event_id,
             "event_type": event_type,
             "payload": body.decode("utf-8", "replace"),
             "headers": json.dumps(redact_headers(dict(headers)), indent=1),
         }
+        if original:
+            values.update(
+                state="duplicate",
+                result=_("Same event as delivery %(id)s", id=original.delivery_id),
+            )
         try:
             with self.env.cr.savepoint():
                 event = self.create(values)
         except IntegrityError:
             # A concurrent request inserted the same delivery first.
-            return self.search(key, limit=1), False
+            existing = self.search(key, limit=1)
+            existing._count_delivery()
+            return existing, False
+        if original:
+            return event, False
         event._enqueue()
         return event, True
+
+    def _count_delivery(self):
+        # In SQL: concurrent redeliveries must not lose a count.
+        self.env.cr.execute(
+            "UPDATE generic_webhook SET delivery_count = delivery_count + 1 "
+            "WHERE id = %s",
+            (self.id,),
+        )
+        self.invalidate_recordset(["delivery_count"])
 
     def _enqueue(self):
         for event in self:

@@ -35,16 +35,24 @@ class TestImportProducts(MyConnectorCase):
         self.assertTrue(self.backend.products_imported_until)
         before = self.snapshot()
 
-        # Again: nothing is newer, nothing changes.
+        # Again: nothing changed since the watermark, nothing is fetched.
         first_run = self.env["queue.job"].search([])
         self.backend.action_import_products()
+        self.run_jobs()
+        self.assertEqual(self.snapshot(), before)
+        new_jobs = self.env["queue.job"].search([("id", "not in", first_run.ids)])
+        self.assertNotIn("import_chunk", new_jobs.mapped("method_name"))
+
+        # A full re-import reads every product again and skips them all.
+        self.backend.with_delay()._import_products(since=None)
         self.run_jobs()
         self.assertEqual(self.snapshot(), before)
         chunks = self.env["queue.job"].search(
             [("method_name", "=", "import_chunk"), ("id", "not in", first_run.ids)]
         )
+        self.assertEqual(len(chunks), 5)
         for result in chunks.mapped("result"):
-            self.assertIn("created: 0, updated: 0", result)
+            self.assertEqual(result, "created: 0, updated: 0, skipped: 50")
 
         # Five products change remotely: the next run updates exactly those.
         changed = sorted(remote)[10:15]

@@ -77,8 +77,14 @@ class MyConnectorWebhookController(http.Controller):
             return self._answer(503, "the receiver is not configured")
         request.update_env(user=user.id)
         backend = backend_sudo.with_user(user)
+        event_id = payload.get("id")
         event, created = request.env["generic.webhook"]._receive(
-            backend, str(delivery_id), event_type, body, headers
+            backend,
+            str(delivery_id),
+            event_type,
+            body,
+            headers,
+            event_id=str(event_id) if event_id else None,
         )
         if not created:
             return self._answer(200, "duplicate", id=event.id)

@@ -88,9 +88,30 @@ class TestWebhookController(HttpCase, MyConnectorCase):
         self.assertEqual(second.status_code, 200)
         self.assertEqual(second.json()["status"], "duplicate")
         self.assertEqual(self.webhook_jobs(), jobs)
-        self.assertEqual(
-            len(self.inbox().filtered(lambda e: e.delivery_id == "evt_dup")), 1
-        )
+        event = self.inbox().filtered(lambda e: e.delivery_id == "evt_dup")
+        self.assertEqual(len(event), 1)
+        self.assertEqual(event.delivery_count, 2)
+
+    def test_same_event_other_delivery_kept_as_duplicate(self):
+        self.backend.write({"webhook_scheme": "signature", "webhook_secret": "s3cret"})
+        body = json.dumps(
+            {"id": "evt_e", "type": "product.updated", "data": {"id": 3}}
+        ).encode()
+        jobs = self.webhook_jobs()
+        answers = [
+            self.post(
+                body,
+                {
+                    "X-Signature": sign_hmac_hex("s3cret", body),
+                    "X-Webhook-Id": delivery,
+                },
+            ).status_code
+            for delivery in ("dlv_1", "dlv_2")
+        ]
+        self.assertEqual(answers, [202, 200])
+        rows = self.inbox().filtered(lambda e: e.event_id == "evt_e").sorted("id")
+        self.assertEqual(rows.mapped("state"), ["pending", "duplicate"])
+        self.assertEqual(len(self.webhook_jobs() - jobs), 1)
 
     @mute_logger(CONTROLLER_LOG)
     def test_tampered_body_refused_and_not_stored(self):
