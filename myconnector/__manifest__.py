@@ -12,6 +12,7 @@
     "depends": ["generic_connector", "product"],
     "data": [
         "security/ir.model.access.csv",
+        "security/myconnector_security.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
         "views/myconnector_backend_views.xml",

@@ -29,8 +29,22 @@ db_exists() { psql -d postgres -Atc "select 1 from pg_database where datname='$1
 # once per Odoo tree and dependency set, then copied for each test run: a
 # fresh database for our addons without reinstalling mail, product and
 # queue_job every time.
+# The addons ours depend on, read from our manifests (ours left out).
+suite_dependencies() {
+    "$VENV/bin/python" - "$REPO_ROOT" <<'PY'
+import ast, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+ours = {p.parent.name for p in root.glob("*/__manifest__.py")}
+deps = set()
+for manifest in root.glob("*/__manifest__.py"):
+    deps |= set(ast.literal_eval(manifest.read_text()).get("depends", []))
+print(",".join(sorted(deps - ours)))
+PY
+}
+
 template_db() {
-    local deps="connector,queue_job,component,component_event,product" key name
+    local deps key name
+    deps="$(suite_dependencies)"
     key="$(cat "$ODOO_SRC/odoo/release.py" "$REPO_ROOT/setup/oca-addons.txt" <(echo "$ODOO_SRC $deps") | sha256sum | cut -c1-10)"
     name="myconnector_tmpl_$key"
     if ! db_exists "$name"; then

@@ -38,6 +38,7 @@ fi
 
 if wants pytest; then
     say "Pure tests: pytest tests/"
+    touch "$results/pytest.expected"
     "$VENV/bin/python" -m pytest -m "not bench" --junitxml="$results/pytest.xml" "$@" || true
 fi
 
@@ -46,8 +47,11 @@ if wants odoo; then
     if [ -z "$ODOO_SRC" ]; then
         warn "ODOO TESTS SKIPPED: $ODOO_MISSING"
         echo "skipped: $ODOO_MISSING" >"$results/odoo.skipped"
+    elif ! pg_env="$(bash "$REPO_ROOT/setup/postgres.sh")"; then
+        warn "ODOO TESTS SKIPPED: no PostgreSQL server could be reached or started (see above)"
+        echo "skipped: no PostgreSQL server" >"$results/odoo.skipped"
     else
-        eval "$(bash "$REPO_ROOT/setup/postgres.sh")"
+        eval "$pg_env"
         [ -n "$PGHOST" ] || unset PGHOST
         export PGHOST PGPORT PGUSER
         say "Odoo tests with Odoo $(odoo_version "$ODOO_SRC") at $ODOO_SRC"

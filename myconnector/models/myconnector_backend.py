@@ -12,6 +12,8 @@ import uuid
 
 from odoo import _, api, fields, models
 
+from odoo.addons.queue_job.job import identity_exact
+
 PRODUCT_MODEL = "myconnector.product.template"
 
 
@@ -44,8 +46,11 @@ class MyConnectorBackend(models.Model):
     def action_import_products(self):
         """Enqueue an incremental product import (a full one the first time)."""
         for backend in self:
+            # identity_exact: a run not started yet is not enqueued twice (a
+            # convenience; correctness comes from the importer's idempotence).
             backend.with_delay(
-                description=_("Import products from %(name)s", name=backend.name)
+                description=_("Import products from %(name)s", name=backend.name),
+                identity_key=identity_exact,
             )._import_products(since=backend.products_imported_until or None)
         return {
             "type": "ir.actions.client",

@@ -37,8 +37,8 @@ class MyConnectorWebhookController(http.Controller):
         length = request.httprequest.content_length
         if length is not None and length > MAX_BODY_BYTES:
             return self._answer(413, "payload too large")
-        body = request.httprequest.stream.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
+        body = self._read_body(request.httprequest.stream, MAX_BODY_BYTES)
+        if body is None:
             return self._answer(413, "payload too large")
         headers = request.httprequest.headers
         backend_sudo = (
@@ -89,6 +89,20 @@ class MyConnectorWebhookController(http.Controller):
         if not created:
             return self._answer(200, "duplicate", id=event.id)
         return self._answer(202, "accepted", id=event.id)
+
+    @staticmethod
+    def _read_body(stream, limit):
+        """The whole body, or None past ``limit`` bytes. Reads in a loop:
+        a raw stream may return less than asked, and the size of a chunked
+        body is known only by reading it."""
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = stream.read(min(65536, limit + 1 - size))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+        return None
 
     def _answer(self, status, message, **extra):
         return request.make_json_response({"status": message, **extra}, status=status)

@@ -156,24 +156,41 @@ class TestWebhookController(HttpCase, MyConnectorCase):
         self.assertEqual(status, 413)
         self.assertFalse(self.inbox())
 
-    def post_chunked(self, chunk, count):
-        """POST ``count`` chunks with Transfer-Encoding: chunked (no
-        Content-Length) the way a streaming sender does, reading the answer
-        as soon as the server gives one; return its status code."""
+    def test_chunked_signed_body_accepted(self):
+        body, headers = self.signed(
+            {"id": "evt_c", "type": "product.updated", "data": {"id": 3}},
+            delivery_id="evt_c",
+        )
+        pieces = [body[i : i + 7] for i in range(0, len(body), 7)]
+        self.assertEqual(self.post_chunked(pieces, headers=headers), 202)
+        self.assertEqual(
+            self.inbox().filtered(lambda e: e.delivery_id == "evt_c").state, "pending"
+        )
+
+    def post_chunked(self, chunks, count=None, headers=None):
+        """POST ``chunks`` (or one chunk ``count`` times) with
+        Transfer-Encoding: chunked (no Content-Length) the way a streaming
+        sender does, reading the answer as soon as the server gives one;
+        return its status code."""
+        if count is not None:
+            chunks = [chunks] * count
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         port = int(self.base_url().rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
             sock.sendall(
                 f"POST {self.url} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 "Content-Type: application/json\r\n"
-                "Transfer-Encoding: chunked\r\n\r\n".encode()
+                f"{extra}Transfer-Encoding: chunked\r\n\r\n".encode()
             )
-            for _i in range(count):
+            for chunk in chunks:
                 if select.select([sock], [], [], 0.05)[0]:
                     break
                 try:
                     sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 except (BrokenPipeError, ConnectionResetError):
                     break
+            else:
+                sock.sendall(b"0\r\n\r\n")
             status_line = sock.makefile("rb").readline()
         return int(status_line.split()[1])
 
