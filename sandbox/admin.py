@@ -99,6 +99,7 @@ class AdminApi:
             "webhooks": len(self.app.webhooks.list()),
             "pending_deliveries": self.app.webhooks.pending,
             "faults_injected": dict(self.app.faults.injected),
+            "requests": dict(self.app.requests),
         }
 
     def reset(self, request: Request) -> dict[str, Any]:

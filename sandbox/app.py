@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import socket
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,10 @@ class SandboxApp:
         self.graphql = GraphQLApi(self)
         self.soap = build_soap_app(self.store)
         self.admin = AdminApi(self)
+        # Requests served per "METHOD /path" (admin calls left out), so that
+        # a test can tell how many pages a client really asked for.
+        self.requests: Counter[str] = Counter()
+        self._requests_lock = threading.Lock()
 
     def close(self) -> None:
         self.stopping.set()
@@ -116,6 +121,8 @@ class SandboxApp:
         path = request.path
         if path.startswith("/admin"):
             return self._guard(request, self.admin.handle)
+        with self._requests_lock:
+            self.requests[f"{request.method} {path}"] += 1
         if path == "/api/v1/openapi.json" and request.method in ("GET", "HEAD"):
             return json_response(dumps(build_spec()))
         if path == "/":

@@ -34,7 +34,12 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then
     exit 0
 fi
 
-pip() { "$VENV/bin/python" -m pip --disable-pip-version-check --quiet "$@"; }
+# Quiet, and without the notices of find-links folders that some pip
+# configurations name but do not have.
+pip() {
+    "$VENV/bin/python" -m pip --disable-pip-version-check --quiet "$@" \
+        2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+}
 say "Installing Python packages into $VENV (a few minutes the first time)"
 pip install --upgrade pip 'setuptools<70' wheel
 [ -n "$odoo_reqs" ] && pip install -r "$odoo_reqs"

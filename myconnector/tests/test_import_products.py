@@ -28,6 +28,9 @@ class TestImportProducts(MyConnectorCase):
         self.backend.action_import_products()
         outcomes = self.run_jobs()
         self.assertEqual(outcomes["failed"], 0)
+        # Three pages of 100, each asked once.
+        served = self.remote("GET", "/admin/stats")["requests"]
+        self.assertEqual(served["GET /api/v1/products"], 3)
         remote = self.assertMatchesRemote()
         self.assertEqual(len(remote), 250)
         # 250 products in chunks of 50: five chunk jobs, not one per record.

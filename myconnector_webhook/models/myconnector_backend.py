@@ -48,7 +48,9 @@ class MyConnectorBackend(models.Model):
         ),
         help="Webhooks are stored and processed as this user.",
     )
-    webhook_url = fields.Char(compute="_compute_webhook_url", groups=MANAGER)
+    webhook_url = fields.Char(
+        string="Webhook URL", compute="_compute_webhook_url", groups=MANAGER
+    )
     webhook_subscription_id = fields.Char(readonly=True, copy=False)
 
     _sql_constraints = [
