@@ -3,7 +3,7 @@
 #
 # Installs, in order: pip tooling (setuptools<70: Odoo 17 imports pkg_resources),
 # Odoo's own requirements (when an Odoo tree is found; psycopg2 from its binary
-# wheel, python-ldap left out as optional), the OCA addons from their PyPI
+# wheel; python-ldap tried apart, as optional), the OCA addons from their PyPI
 # wheels (--no-deps: they require an `odoo` distribution that PyPI does not
 # have), then requirements.txt and test-requirements.txt. A stamp of all the
 # inputs makes a second run with nothing changed a no-op.
@@ -37,12 +37,18 @@ fi
 # Quiet, and without the notices of find-links folders that some pip
 # configurations name but do not have.
 pip() {
-    "$VENV/bin/python" -m pip --disable-pip-version-check --quiet "$@" \
+    "$VENV/bin/python" -m pip --disable-pip-version-check --quiet "$@" >&2 \
         2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 }
 say "Installing Python packages into $VENV (a few minutes the first time)"
 pip install --upgrade pip 'setuptools<70' wheel
-[ -n "$odoo_reqs" ] && pip install -r "$odoo_reqs"
+if [ -n "$odoo_reqs" ]; then
+    pip install -r "$odoo_reqs"
+    ldap_req="$(grep -E '^python-ldap' "$ODOO_SRC/requirements.txt" | head -1 | cut -d';' -f1 | tr -d ' ')"
+    if [ -n "$ldap_req" ] && ! pip install "$ldap_req" 2>/dev/null; then
+        warn "python-ldap not installed (it builds against libldap2-dev and libsasl2-dev); only Odoo's optional auth_ldap addon needs it"
+    fi
+fi
 pip install --no-deps -r "$REPO_ROOT/setup/oca-addons.txt"
 pip install -r "$REPO_ROOT/requirements.txt" -r "$REPO_ROOT/test-requirements.txt"
 echo "$inputs" >"$stamp"

@@ -214,8 +214,10 @@ class GenericBackend(models.AbstractModel):
         domain = [("uuid", "in", job_uuids)]
         if run_key:
             domain = ["|", ("identity_key", "=like", f"{run_key}:%")] + domain
-        jobs = self.env["queue.job"].sudo().search(domain)
-        broken = jobs.filtered(lambda j: j.state in ("failed", "cancelled"))
+        # The run's jobs may belong to other users (a cron, the integration
+        # user): their states are read as superuser, nothing else.
+        jobs_sudo = self.env["queue.job"].sudo().search(domain)
+        broken = jobs_sudo.filtered(lambda j: j.state in ("failed", "cancelled"))
         if broken:
             raise FailedJobError(
                 _(
@@ -227,7 +229,7 @@ class GenericBackend(models.AbstractModel):
                     names=", ".join(broken.mapped("display_name")),
                 )
             )
-        waiting = jobs.filtered(lambda j: j.state != "done")
+        waiting = jobs_sudo.filtered(lambda j: j.state != "done")
         if waiting:
             raise RetryableJobError(
                 _("Waiting for %(count)s job(s) of this run", count=len(waiting)),

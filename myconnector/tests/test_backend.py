@@ -43,3 +43,17 @@ class TestBackend(MyConnectorCase):
             self.env[model].get_views([(False, "tree"), (False, "form")])
         menu = self.env.ref("myconnector.myconnector_backend_menu")
         self.assertEqual(menu.action.res_model, "myconnector.backend")
+
+    def test_cron_enqueues_one_pending_run_per_backend(self):
+        cron = self.env.ref("myconnector.ir_cron_import_products")
+        self.assertTrue(cron.active)
+        runs = self.env["queue.job"].search([("method_name", "=", "_import_products")])
+        cron.method_direct_trigger()
+        cron.method_direct_trigger()  # a run not started yet is not doubled
+        new = (
+            self.env["queue.job"].search([("method_name", "=", "_import_products")])
+            - runs
+        )
+        self.assertEqual(len(new), 1)
+        self.assertEqual(new.channel, "root.myconnector")
+        self.assertEqual(new.records, self.backend)
