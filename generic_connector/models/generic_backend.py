@@ -116,7 +116,7 @@ class GenericBackend(models.AbstractModel):
     def _check_base_url(self):
         for backend in self:
             if not (backend.base_url or "").startswith(("http://", "https://")):
-                raise UserError(
+                raise ValidationError(
                     _(
                         "The base URL of %(name)s must start with http:// or https://",
                         name=backend.name,

@@ -1,6 +1,6 @@
 # Copyright 2026 MyConnector Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import MyConnectorCase
@@ -57,3 +57,14 @@ class TestBackend(MyConnectorCase):
         self.assertEqual(len(new), 1)
         self.assertEqual(new.channel, "root.myconnector")
         self.assertEqual(new.records, self.backend)
+
+    def test_base_url_must_be_http(self):
+        with self.assertRaisesRegex(ValidationError, "must start with http"):
+            self.backend.base_url = "ftp://example.com"
+
+    def test_connection_refused_is_readable(self):
+        self.backend.base_url = "http://127.0.0.1:9"  # discard port: nothing listens
+        self.backend.retry_max_attempts = 1
+        self.backend.action_test_connection()
+        self.assertEqual(self.backend.connection_state, "failed")
+        self.assertIn("127.0.0.1:9", self.backend.connection_message)
