@@ -54,11 +54,22 @@ done
 curl -fs "http://127.0.0.1:$SANDBOX_PORT/admin/health" >/dev/null ||
     die "the sandbox did not start: see $MYCONNECTOR_CACHE/logs/sandbox.log"
 
+# The addons' code, fingerprinted: when it changed since the database last
+# saw it, the addons are updated (new fields, views, data) before serving.
+addons_hash="$(cd "$REPO_ROOT" && find ${ADDONS//,/ } -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' \) \
+    -not -path '*/tests/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+stamp="$MYCONNECTOR_CACHE/$DEMO_DB.addons"
 if ! db_exists "$DEMO_DB"; then
     say "Creating the database $DEMO_DB with $ADDONS (first run only)"
     copy_db "$(template_db)" "$DEMO_DB"
     odoo_bin -d "$DEMO_DB" -i "$ADDONS" --without-demo=all --stop-after-init \
         --log-level=warn || { drop_db "$DEMO_DB"; die "installing the addons failed"; }
+    echo "$addons_hash" >"$stamp"
+elif [ "$(cat "$stamp" 2>/dev/null)" != "$addons_hash" ]; then
+    say "The addons changed since $DEMO_DB last saw them: updating them"
+    odoo_bin -d "$DEMO_DB" -u "$ADDONS" --stop-after-init --log-level=warn ||
+        die "updating the addons in $DEMO_DB failed (see above)"
+    echo "$addons_hash" >"$stamp"
 fi
 
 say "Pointing the demo backend at the sandbox and registering its webhook"
