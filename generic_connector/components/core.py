@@ -8,8 +8,8 @@ backend model) and inherits both.
 
 :func:`job_errors` is the one place where transport errors become queue_job
 outcomes: a rate limit or a transient failure retries the job after the delay
-the remote asked for (or a growing default); anything permanent fails the
-job with the transport's message, which says what to fix.
+the remote asked for (else after the job function's retry pattern); anything
+permanent fails the job with the transport's message, which says what to fix.
 """
 
 import math
@@ -18,21 +18,22 @@ from contextlib import contextmanager
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
-from ..transport import RateLimitedError, TransientError, TransportError
-
-DEFAULT_RETRY_SECONDS = 10
+from ..transport import TransientError, TransportError
 
 
 @contextmanager
 def job_errors():
-    """Turn transport errors raised inside the block into job outcomes."""
+    """Turn transport errors raised inside the block into job outcomes.
+
+    A retry waits what the remote asked for (``Retry-After``) when it said;
+    otherwise ``seconds`` stays empty and queue_job applies the job
+    function's retry pattern, a data record an admin can tune.
+    """
     try:
         yield
-    except RateLimitedError as err:
-        seconds = math.ceil(err.retry_after or DEFAULT_RETRY_SECONDS)
-        raise RetryableJobError(str(err), seconds=max(seconds, 1)) from err
-    except TransientError as err:
-        raise RetryableJobError(str(err), seconds=DEFAULT_RETRY_SECONDS) from err
+    except TransientError as err:  # RateLimitedError included
+        seconds = max(math.ceil(err.retry_after), 1) if err.retry_after else None
+        raise RetryableJobError(str(err), seconds=seconds) from err
     except TransportError as err:
         raise FailedJobError(str(err)) from err
 

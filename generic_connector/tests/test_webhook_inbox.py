@@ -55,9 +55,15 @@ class TestJobErrors(GenericConnectorCase):
             raise RateLimitedError("429 Too Many Requests", status=429, retry_after=7.2)
         self.assertEqual(caught.exception.seconds, 8)
 
-    def test_transient_retries(self):
-        with self.assertRaises(RetryableJobError), job_errors():
+    def test_transient_retries_on_the_functions_pattern(self):
+        with self.assertRaises(RetryableJobError) as caught, job_errors():
             raise TransientError("503 Service Unavailable", status=503)
+        self.assertIsNone(caught.exception.seconds)
+
+    def test_rate_limit_without_delay_uses_the_pattern(self):
+        with self.assertRaises(RetryableJobError) as caught, job_errors():
+            raise RateLimitedError("429 Too Many Requests", status=429)
+        self.assertIsNone(caught.exception.seconds)
 
     def test_permanent_fails_with_message(self):
         with self.assertRaises(FailedJobError) as caught, job_errors():
