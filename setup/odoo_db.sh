@@ -26,7 +26,8 @@ odoo_bin() {
 db_exists() { psql -d postgres -Atc "select 1 from pg_database where datname='$1'" | grep -q 1; }
 
 # A database with the suite's dependencies (not the suite) installed, built
-# once per Odoo tree and dependency set, then copied for each test run: a
+# once per Odoo tree, data directory (its filestore lives there) and
+# dependency set, then copied for each test run: a
 # fresh database for our addons without reinstalling mail, product and
 # queue_job every time.
 # The addons ours depend on, read from our manifests (ours left out).
@@ -45,7 +46,7 @@ PY
 template_db() {
     local deps key name
     deps="$(suite_dependencies)"
-    key="$(cat "$ODOO_SRC/odoo/release.py" "$REPO_ROOT/setup/oca-addons.txt" <(echo "$ODOO_SRC $deps") | sha256sum | cut -c1-10)"
+    key="$(cat "$ODOO_SRC/odoo/release.py" "$REPO_ROOT/setup/oca-addons.txt" <(echo "$ODOO_SRC $ODOO_DATA_DIR $deps") | sha256sum | cut -c1-10)"
     name="myconnector_tmpl_$key"
     if ! db_exists "$name"; then
         say "Building the template database $name (dependencies only; once per Odoo tree)"
