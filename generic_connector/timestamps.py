@@ -42,8 +42,3 @@ def canonical_timestamp(value):
     if not value:
         return False
     return parse_timestamp(value).strftime(CANONICAL)
-
-
-def to_odoo_datetime(value):
-    """A naive UTC datetime, as Odoo stores ``Datetime`` fields."""
-    return parse_timestamp(value).replace(tzinfo=None)

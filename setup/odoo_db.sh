@@ -23,6 +23,16 @@ odoo_bin() {
         ${PGUSER:+--db_user="$PGUSER"} "$@"
 }
 
+# Reach or start PostgreSQL (setup/postgres.sh) and export its PG* settings.
+# Returns non-zero, having said why, when no server can be had.
+use_postgres() {
+    local pg_env
+    pg_env="$(bash "$REPO_ROOT/setup/postgres.sh")" || return 1
+    eval "$pg_env"
+    [ -n "$PGHOST" ] || unset PGHOST
+    export PGHOST PGPORT PGUSER
+}
+
 db_exists() { psql -d postgres -Atc "select 1 from pg_database where datname='$1'" | grep -q 1; }
 
 # A database with the suite's dependencies (not the suite) installed, built

@@ -19,9 +19,7 @@ VENV="$(bash "$REPO_ROOT/setup/venv.sh")"
 export VENV
 find_odoo "$VENV/bin/python"
 [ -n "$ODOO_SRC" ] || die "$ODOO_MISSING"
-eval "$(bash "$REPO_ROOT/setup/postgres.sh")"
-[ -n "$PGHOST" ] || unset PGHOST
-export PGHOST PGPORT PGUSER
+use_postgres || die "no PostgreSQL server could be reached or started (see above)"
 say "Odoo $(odoo_version "$ODOO_SRC") at $ODOO_SRC, PostgreSQL ${PGHOST:-local socket}:${PGPORT}"
 
 pids=()

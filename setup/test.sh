@@ -47,13 +47,10 @@ if wants odoo; then
     if [ -z "$ODOO_SRC" ]; then
         warn "ODOO TESTS SKIPPED: $ODOO_MISSING"
         echo "skipped: $ODOO_MISSING" >"$results/odoo.skipped"
-    elif ! pg_env="$(bash "$REPO_ROOT/setup/postgres.sh")"; then
+    elif ! use_postgres; then
         warn "ODOO TESTS SKIPPED: no PostgreSQL server could be reached or started (see above)"
         echo "skipped: no PostgreSQL server" >"$results/odoo.skipped"
     else
-        eval "$pg_env"
-        [ -n "$PGHOST" ] || unset PGHOST
-        export PGHOST PGPORT PGUSER
         say "Odoo tests with Odoo $(odoo_version "$ODOO_SRC") at $ODOO_SRC"
         template="$(template_db)"
         db="myconnector_test_$$"

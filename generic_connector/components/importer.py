@@ -95,9 +95,8 @@ class GenericBatchImporter(AbstractComponent):
         size = max(self.backend_record.import_chunk_size, 1)
         jobs, chunk, first_response = [], [], None
         for page in self.backend_adapter.iterate_pages(filters):
-            first_response = (
-                first_response if first_response is not None else (page.response)
-            )
+            if first_response is None:
+                first_response = page.response
             for record in page.items:
                 chunk.append(record)
                 if len(chunk) >= size:

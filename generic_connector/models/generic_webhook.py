@@ -87,9 +87,13 @@ class GenericWebhook(models.Model):
 
     @api.depends("backend_model", "backend_id")
     def _compute_backend_name(self):
+        names = {}
+        for model, events in self.grouped("backend_model").items():
+            if model in self.env:
+                backends = self.env[model].browse(events.mapped("backend_id")).exists()
+                names.update({(model, b.id): b.display_name for b in backends})
         for event in self:
-            backend = event._backend()
-            event.backend_name = backend.display_name if backend else False
+            event.backend_name = names.get((event.backend_model, event.backend_id))
 
     def _backend(self):
         self.ensure_one()

@@ -7,15 +7,15 @@ import secrets
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.generic_connector.models.generic_backend import MANAGER
 from odoo.addons.generic_connector.transport import (
     TransportError,
     WebhookVerificationError,
     verify_hmac_hex,
     verify_standard_webhook,
 )
+from odoo.addons.myconnector.models.myconnector_backend import PRODUCT_MODEL
 
-MANAGER = "connector.group_connector_manager"
-PRODUCT_MODEL = "myconnector.product.template"
 WEBHOOK_EVENTS = ["product.created", "product.updated"]
 
 
