@@ -3,3 +3,5 @@ from . import adapter
 from . import binder
 from . import mapper
 from . import importer
+from . import exporter
+from . import listener

@@ -13,6 +13,7 @@ resource by subclassing and declaring::
     _pagination = "offset"                # offset | cursor | link
     _items_path = "data.items"            # the list inside a page's envelope
     _record_path = "data"                 # one record inside its envelope
+    _precondition = "if_match"            # or if_unmodified_since (updates)
 """
 
 from odoo.addons.component.core import AbstractComponent
@@ -49,8 +50,13 @@ class GenericAdapter(AbstractComponent):
         """Create a remote record from ``data``; return it as a dict."""
         raise NotImplementedError
 
-    def update(self, external_id, data):
-        """Change a remote record; return it as a dict."""
+    def update(self, external_id, data, expected_version=None):
+        """Change a remote record; return it as a dict.
+
+        ``expected_version`` is the remote ``updated_at`` the change is based
+        on: when given, the remote refuses the change (``ConflictError``, 412)
+        if the record changed since. ``None`` overwrites unconditionally.
+        """
         raise NotImplementedError
 
     def delete(self, external_id):
@@ -79,6 +85,7 @@ class RESTAdapter(AbstractComponent):
     _items_path = "data.items"
     _record_path = "data"
     _next_cursor_path = "data.next_cursor"
+    _precondition = "if_match"
 
     def _record_url(self, external_id):
         return f"{self._resource_path.rstrip('/')}/{external_id}"
@@ -114,11 +121,25 @@ class RESTAdapter(AbstractComponent):
         payload = self.client.request_json("POST", self._resource_path, json=data)
         return extract(payload, self._record_path)
 
-    def update(self, external_id, data):
+    def update(self, external_id, data, expected_version=None):
         payload = self.client.request_json(
-            "PATCH", self._record_url(external_id), json=data
+            "PATCH",
+            self._record_url(external_id),
+            json=data,
+            headers=self._precondition_headers(expected_version),
         )
         return extract(payload, self._record_path)
+
+    def _precondition_headers(self, expected_version):
+        """The conditional-request headers of a write based on
+        ``expected_version``: ``If-Match`` on the ETag the platform derives
+        from ``updated_at`` (``_precondition = "if_match"``), or
+        ``If-Unmodified-Since`` with the timestamp itself."""
+        if not expected_version:
+            return None
+        if self._precondition == "if_unmodified_since":
+            return {"If-Unmodified-Since": expected_version}
+        return {"If-Match": f'"{expected_version}"'}
 
     def delete(self, external_id):
         self.client.request("DELETE", self._record_url(external_id))

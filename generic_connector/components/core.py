@@ -42,3 +42,13 @@ class GenericBase(AbstractComponent):
     _name = "generic.base"
     _inherit = "base.connector"
     _collection = None
+
+    def lock_record(self, external_id, retry_seconds=2):
+        """Take the transaction-level advisory lock of one remote record, or
+        retry the job later. Importers and exporters take the same lock, so
+        an import and an export of one record never interleave."""
+        backend = self.backend_record
+        self.advisory_lock_or_retry(
+            f"import({backend._name},{backend.id},{self.model._name},{external_id})",
+            retry_seconds=retry_seconds,
+        )

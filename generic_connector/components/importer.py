@@ -63,12 +63,7 @@ class GenericRecordImporter(AbstractComponent):
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
 
     def _lock(self):
-        backend = self.backend_record
-        self.advisory_lock_or_retry(
-            f"import({backend._name},{backend.id},{self.model._name},"
-            f"{self.external_id})",
-            retry_seconds=2,
-        )
+        self.lock_record(self.external_id)
 
     def _import_dependencies(self):
         """Import the records this one needs first (override)."""

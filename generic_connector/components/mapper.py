@@ -14,3 +14,9 @@ class GenericImportMapper(AbstractComponent):
     @mapping
     def backend_id(self, record):
         return {"backend_id": self.backend_record.id}
+
+
+class GenericExportMapper(AbstractComponent):
+    _name = "generic.export.mapper"
+    _inherit = ["base.export.mapper", "generic.base"]
+    _usage = "export.mapper"

@@ -92,6 +92,11 @@ class GenericBackend(models.AbstractModel):
     import_chunk_size = fields.Integer(
         default=50, help="Records imported by one job of a batch import."
     )
+    export_delay = fields.Integer(
+        default=10,
+        help="Seconds an export waits after the change that triggered it: "
+        "changes made meanwhile go out in the same export.",
+    )
     test_connection_path = fields.Char(
         default="/", help="Path requested by the Test connection button."
     )

@@ -9,6 +9,7 @@ binding table: they, not a job's identity key, are what guarantees that two
 jobs importing the same remote record at once cannot both create it.
 """
 
+import json
 import logging
 
 from psycopg2 import OperationalError
@@ -35,6 +36,33 @@ class GenericBinding(models.AbstractModel):
         help="The remote record's updated_at (canonical UTC, to the "
         "microsecond) when last imported or exported; an import whose data is "
         "not newer is skipped.",
+    )
+
+    export_conflict = fields.Boolean(
+        copy=False,
+        index=True,
+        readonly=True,
+        help="An export was refused because the remote record changed since "
+        "Odoo last saw it; the remote data was imported instead.",
+    )
+    conflict_date = fields.Datetime(copy=False, readonly=True)
+    conflict_odoo_values = fields.Text(
+        copy=False,
+        readonly=True,
+        help="JSON: the Odoo values the refused export carried (restored and "
+        "pushed by Push anyway).",
+    )
+    conflict_odoo_data = fields.Text(
+        string="Odoo's Value",
+        copy=False,
+        readonly=True,
+        help="What Odoo tried to send to the platform.",
+    )
+    conflict_remote_data = fields.Text(
+        string="Platform's Value",
+        copy=False,
+        readonly=True,
+        help="What the platform had instead, now imported into Odoo.",
     )
 
     _sql_constraints = [
@@ -130,3 +158,81 @@ class GenericBinding(models.AbstractModel):
         with backend.work_on(self._name) as work, job_errors():
             importer = work.component(usage="record.importer")
             return importer.run(external_id, force=force)
+
+    # Exports. A write on a bound record schedules one debounced job per
+    # binding and field set (see ``generic.export.pending``); the job locks
+    # the record, checks the remote did not change, and never commits.
+
+    def _export_later(self, fields_list, force=False):
+        """Schedule the export of ``fields_list`` of these bindings, unless a
+        job for the same binding and fields already waits: it will read the
+        newest values when it runs. The job starts after the backend's
+        ``export_delay``, so quick successive writes make one export."""
+        pending = self.env["generic.export.pending"]
+        fields_list = sorted(set(fields_list))
+        key = ",".join(fields_list) + (":force" if force else "")
+        for binding in self:
+            marker_id = pending._claim(binding, key)
+            if not marker_id:
+                continue
+            job = binding.with_delay(
+                eta=max(binding.backend_id.export_delay, 0),
+                description=_(
+                    "Export %(model)s %(name)s (%(fields)s)",
+                    model=binding._description,
+                    name=binding.display_name,
+                    fields=", ".join(fields_list),
+                ),
+            ).export_record(field_names=fields_list, force=force)
+            pending._attach(marker_id, job.uuid)
+
+    def export_record(self, field_names=None, force=False):
+        """Job: export ``field_names`` (all when ``None``) of this binding.
+
+        ``force`` skips the check that the remote did not change since Odoo
+        last saw it (the admin's *Push anyway*). A binding deleted since the
+        job was enqueued has nothing to export.
+        """
+        self.env["generic.export.pending"]._release(self.env.context.get("job_uuid"))
+        if not self.exists():
+            return _("Nothing to export: the binding no longer exists")
+        self.ensure_one()
+        with self.backend_id.work_on(self._name) as work, job_errors():
+            exporter = work.component(usage="record.exporter")
+            return exporter.run(self, fields=field_names, force=force)
+
+    def action_push_anyway(self):
+        """Resolve a conflict in Odoo's favour: export the values Odoo had,
+        overwriting the platform's (a forced export, in a job)."""
+        self.ensure_one()
+        if self.export_conflict:
+            self._export_later(list(self._conflict_values()), force=True)
+        return True
+
+    def _conflict_values(self):
+        """The Odoo values a refused export carried, as ``write`` takes them."""
+        self.ensure_one()
+        return json.loads(self.conflict_odoo_values or "{}")
+
+    def _set_conflict(self, odoo_values, odoo_data, remote_data):
+        self.ensure_one()
+        self.with_context(connector_no_export=True).write(
+            {
+                "export_conflict": True,
+                "conflict_date": fields.Datetime.now(),
+                "conflict_odoo_values": json.dumps(odoo_values, default=str),
+                "conflict_odoo_data": json.dumps(odoo_data, indent=1, default=str),
+                "conflict_remote_data": json.dumps(remote_data, indent=1, default=str),
+            }
+        )
+
+    def _clear_conflict(self):
+        self.with_context(connector_no_export=True).write(
+            {
+                "export_conflict": False,
+                "conflict_date": False,
+                "conflict_odoo_values": False,
+                "conflict_odoo_data": False,
+                "conflict_remote_data": False,
+            }
+        )

@@ -1,0 +1,144 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Price exports against the sandbox, with real jobs: debounced, never
+triggered by an import, and refused on a remote conflict."""
+
+import json
+
+from odoo.tests import tagged
+
+from .common import MyConnectorCase
+
+
+@tagged("post_install", "-at_install")
+class TestExportPrice(MyConnectorCase):
+    seed_records = 10
+
+    def setUp(self):
+        super().setUp()
+        self.Binding.import_record(self.backend, "3")
+        self.binding = self.Binding.search([("external_id", "=", "3")])
+        self.template = self.binding.odoo_id
+
+    def export_jobs(self):
+        return self.env["queue.job"].search([("method_name", "=", "export_record")])
+
+    def patches(self, external_id="3"):
+        served = self.remote("GET", "/admin/stats")["requests"]
+        return served.get(f"PATCH /api/v1/products/{external_id}", 0)
+
+    def remote_product(self, external_id="3"):
+        return self.remote("GET", f"/api/v1/products/{external_id}")["data"]
+
+    def test_three_quick_writes_one_export(self):
+        before = self.patches()
+        for price in (11.0, 12.0, 13.5):
+            self.template.write({"list_price": price})
+        jobs = self.export_jobs()
+        self.assertEqual(len(jobs), 1)
+        self.assertTrue(jobs.eta, "the export waits, so later writes join it")
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        self.assertEqual(self.patches() - before, 1)
+        remote = self.remote_product()
+        self.assertEqual(remote["price"], "13.50")
+        # The binding now reflects the remote state the export produced.
+        self.assertEqual(self.binding.remote_updated_at, remote["updated_at"])
+        self.assertFalse(self.env["generic.export.pending"].search([]))
+        # A write after the job ran is a new change: a new job.
+        self.template.write({"list_price": 14.0})
+        self.assertEqual(len(self.export_jobs()), 2)
+        self.run_jobs()
+        self.assertEqual(self.remote_product()["price"], "14.00")
+
+    def test_other_fields_do_not_export(self):
+        self.template.write({"description_sale": "Only in Odoo"})
+        self.assertFalse(self.export_jobs())
+
+    def test_export_twice_is_harmless(self):
+        self.template.with_context(connector_no_export=True).list_price = 21.0
+        self.assertFalse(self.export_jobs())
+        self.binding.export_record(field_names=["list_price"])
+        self.binding.export_record(field_names=["list_price"])
+        self.assertEqual(self.remote_product()["price"], "21.00")
+        self.assertFalse(self.binding.export_conflict)
+
+    def test_failed_job_does_not_block_later_exports(self):
+        self.template.write({"list_price": 30.0})
+        job = self.export_jobs()
+        job.write({"state": "failed", "exc_info": "simulated"})
+        self.template.write({"list_price": 31.0})
+        self.assertEqual(len(self.export_jobs()), 2)
+        self.run_jobs()
+        self.assertEqual(self.remote_product()["price"], "31.00")
+
+    def test_conflict_then_push_anyway(self):
+        # The platform changes the price; Odoo changes it too before importing.
+        self.remote(
+            "POST", "/admin/simulate/price", json={"product_id": 3, "price": "55.00"}
+        )
+        remote_stamp = self.remote_product()["updated_at"]
+        self.template.write({"list_price": 44.0})
+        self.run_jobs()
+        job = self.export_jobs()
+        self.assertEqual(job.state, "done")
+        self.assertIn("Conflict", job.result)
+        # Nothing overwritten on the platform.
+        remote = self.remote_product()
+        self.assertEqual(remote["price"], "55.00")
+        self.assertEqual(remote["updated_at"], remote_stamp)
+        # The binding shows the conflict with both values; the remote data
+        # was imported, and that import did not export anything.
+        self.assertTrue(self.binding.export_conflict)
+        self.assertEqual(
+            json.loads(self.binding.conflict_odoo_data), {"price": "44.00"}
+        )
+        self.assertEqual(
+            json.loads(self.binding.conflict_remote_data), {"price": "55.00"}
+        )
+        self.assertEqual(self.binding.list_price, 55.0)
+        self.assertEqual(self.binding.remote_updated_at, remote_stamp)
+        self.assertEqual(len(self.export_jobs()), 1)
+        in_conflict = self.Binding.search([("export_conflict", "=", True)])
+        self.assertEqual(in_conflict, self.binding)
+
+        # The admin pushes Odoo's value anyway.
+        self.binding.action_push_anyway()
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        remote = self.remote_product()
+        self.assertEqual(remote["price"], "44.00")
+        self.assertFalse(self.binding.export_conflict)
+        self.assertFalse(self.binding.conflict_odoo_data)
+        self.assertEqual(self.binding.list_price, 44.0)
+        self.assertEqual(self.binding.remote_updated_at, remote["updated_at"])
+
+    def test_deleting_binding_keeps_remote(self):
+        self.binding.unlink()
+        self.assertFalse(self.export_jobs())
+        self.assertEqual(self.remote_product()["id"], 3)
+        served = self.remote("GET", "/admin/stats")["requests"]
+        self.assertNotIn("DELETE /api/v1/products/3", served)
+
+
+@tagged("post_install", "-at_install")
+class TestImportDoesNotExport(MyConnectorCase):
+    seed_records = 120
+
+    def test_full_import_enqueues_no_export(self):
+        self.backend.action_import_products()
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        self.assertEqual(len(self.bindings()), 120)
+        # Five products change remotely and come back by webhook-style fetch.
+        for external_id in ("4", "5", "6", "7", "8"):
+            self.remote(
+                "PATCH", f"/api/v1/products/{external_id}", json={"price": "9.99"}
+            )
+            self.Binding.import_record(self.backend, external_id)
+        self.backend.action_import_products()
+        self.run_jobs()
+        exports = self.env["queue.job"].search([("method_name", "=", "export_record")])
+        self.assertEqual(len(exports), 0)
+        self.assertFalse(self.env["generic.export.pending"].search([]))
+        # The count can be non-zero: one change made in Odoo exports.
+        self.bindings()[:1].odoo_id.list_price = 1.25
+        exports = self.env["queue.job"].search([("method_name", "=", "export_record")])
+        self.assertEqual(len(exports), 1)
