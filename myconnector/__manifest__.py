@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "MyConnector",
-    "summary": "Synchronise products with the MyConnector commerce platform",
+    "summary": "Synchronise products and customers with the MyConnector commerce "
+    "platform",
     "version": "17.0.1.0.0",
     "category": "Connector",
     "website": "https://github.com/myconnector/odoo-connector-suite",
@@ -17,6 +18,7 @@
         "data/ir_cron_data.xml",
         "views/myconnector_backend_views.xml",
         "views/myconnector_product_template_views.xml",
+        "views/myconnector_res_partner_views.xml",
         "views/myconnector_menus.xml",
     ],
     "installable": True,

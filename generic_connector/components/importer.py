@@ -54,9 +54,7 @@ class GenericRecordImporter(AbstractComponent):
             binding.with_context(connector_no_export=True).write(map_record.values())
             self.outcome, verb = "updated", _("Updated")
         else:
-            binding = self.model.with_context(connector_no_export=True).create(
-                map_record.values(for_create=True)
-            )
+            binding = self._create(map_record.values(for_create=True))
             self.outcome, verb = "created", _("Created")
         self.binder.bind(self.external_id, binding, remote_updated_at=updated_at)
         self._after_import(binding)
@@ -64,6 +62,10 @@ class GenericRecordImporter(AbstractComponent):
 
     def _lock(self):
         self.lock_record(self.external_id)
+
+    def _create(self, values):
+        """Create the binding (override to bind an existing Odoo record)."""
+        return self.model.with_context(connector_no_export=True).create(values)
 
     def _import_dependencies(self):
         """Import the records this one needs first (override)."""

@@ -16,6 +16,7 @@ the one trust boundary where those secrets are read on another user's behalf
 
 import contextlib
 import json
+import uuid
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -23,6 +24,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
 
 from ..components.core import job_errors
 from ..timestamps import canonical_timestamp
@@ -205,6 +207,61 @@ class GenericBackend(models.AbstractModel):
                 moment = parsedate_to_datetime(first_response.headers["Date"])
         moment = moment or datetime.now(timezone.utc)
         return canonical_timestamp(moment - timedelta(seconds=overlap))
+
+    def _import_run(self, binding_model, watermark_field, since=None):
+        """The driver of an import run of ``binding_model``: enqueue chunk
+        jobs for the records updated since ``since`` (all when empty), and the
+        job that moves ``watermark_field`` when they are all done. Called by
+        each resource's import job (``_import_products``...)."""
+        self.ensure_one()
+        filters = {"updated_since": since} if since else {}
+        run_key = self.env.context.get("job_uuid") or str(uuid.uuid4())
+        model = self.env[binding_model]
+        jobs, first_response = model.import_batch(self, filters, run_key=run_key)
+        watermark = self._run_watermark(first_response)
+        if not jobs:
+            self._move_watermark(watermark_field, watermark)
+            return _(
+                "No %(model)s changed since %(since)s",
+                model=model._description,
+                since=since or "-",
+            )
+        self.with_delay(
+            description=_(
+                "Finish %(model)s import from %(name)s",
+                model=model._description,
+                name=self.name,
+            )
+        )._sync_finalize(watermark_field, watermark, [j.uuid for j in jobs], run_key)
+        return _("%(count)s chunk job(s) enqueued", count=len(jobs))
+
+    def _enqueue_import(self, method, title, watermark_field):
+        """Enqueue the import job ``method`` of each backend (a button, a
+        cron), incremental from ``watermark_field`` (full when empty), and
+        return the notification telling the user it runs."""
+        for backend in self:
+            # identity_exact: a run not started yet is not enqueued twice (a
+            # convenience; correctness comes from the importer's idempotence).
+            getattr(
+                backend.with_delay(
+                    description=_(
+                        "%(title)s from %(name)s", title=title, name=backend.name
+                    ),
+                    identity_key=identity_exact,
+                ),
+                method,
+            )(since=backend[watermark_field] or None)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": _(
+                    "The import runs in the background: see Job Queue > Jobs."
+                ),
+                "type": "info",
+            },
+        }
 
     def _sync_finalize(self, field_name, watermark, job_uuids, run_key=None):
         """Job: move the watermark ``field_name`` once the run is done.

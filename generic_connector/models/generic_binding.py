@@ -20,7 +20,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.core import job_errors
 from ..timestamps import canonical_timestamp
-from ..transport import TransportError
+from ..transport import NotFoundError, TransportError
 
 _logger = logging.getLogger(__name__)
 
@@ -154,10 +154,27 @@ class GenericBinding(models.AbstractModel):
 
     @api.model
     def import_record(self, backend, external_id, force=False):
-        """Job: fetch one remote record and import it."""
+        """Job: fetch one remote record and import it. A record the remote
+        no longer has (404) is archived in Odoo (see ``_remote_deleted``)."""
         with backend.work_on(self._name) as work, job_errors():
             importer = work.component(usage="record.importer")
-            return importer.run(external_id, force=force)
+            try:
+                return importer.run(external_id, force=force)
+            except NotFoundError:
+                return self._remote_deleted(backend, external_id)
+
+    @api.model
+    def _remote_deleted(self, backend, external_id):
+        """The remote record ``external_id`` is gone: archive the Odoo record
+        bound to it, never unlink it (orders, moves, invoices may use it).
+        The binding stays, so the history of the link is kept."""
+        binding = self.with_context(active_test=False).search(
+            [("backend_id", "=", backend.id), ("external_id", "=", str(external_id))]
+        )
+        if not binding:
+            return _("%(id)s does not exist remotely nor in Odoo", id=external_id)
+        binding.with_context(connector_no_export=True).write({"active": False})
+        return _("%(id)s was deleted remotely: archived", id=external_id)
 
     # Exports. A write on a bound record schedules one debounced job per
     # binding and field set (see ``generic.export.pending``); the job locks

@@ -1,3 +1,4 @@
 from . import core
 from . import product
 from . import product_exporter
+from . import customer

@@ -14,9 +14,18 @@ from odoo.addons.generic_connector.transport import (
     verify_hmac_hex,
     verify_standard_webhook,
 )
-from odoo.addons.myconnector.models.myconnector_backend import PRODUCT_MODEL
+from odoo.addons.myconnector.models.myconnector_backend import (
+    CUSTOMER_MODEL,
+    PRODUCT_MODEL,
+)
 
-WEBHOOK_EVENTS = ["product.created", "product.updated"]
+WEBHOOK_EVENTS = [
+    "product.created",
+    "product.updated",
+    "product.deleted",
+    "customer.created",
+    "customer.updated",
+]
 
 
 class MyConnectorBackend(models.Model):
@@ -89,6 +98,10 @@ class MyConnectorBackend(models.Model):
             {
                 "product.created": self._webhook_product_changed,
                 "product.updated": self._webhook_product_changed,
+                # Re-fetched too: the 404 archives the product (never unlinks).
+                "product.deleted": self._webhook_product_changed,
+                "customer.created": self._webhook_customer_changed,
+                "customer.updated": self._webhook_customer_changed,
             }
         )
         return handlers
@@ -98,6 +111,11 @@ class MyConnectorBackend(models.Model):
         out of order, the API has the newest state."""
         external_id = payload["data"]["id"]
         return self.env[PRODUCT_MODEL].import_record(self, external_id)
+
+    def _webhook_customer_changed(self, payload):
+        """Re-fetch the customer from the API (see products)."""
+        external_id = payload["data"]["id"]
+        return self.env[CUSTOMER_MODEL].import_record(self, external_id)
 
     def action_register_webhook(self):
         """Subscribe this backend's webhook URL on the platform and keep the

@@ -1,0 +1,93 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Customer and deletion events, delivered by the sandbox over real HTTP."""
+
+import json
+import uuid
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.generic_connector.tests.common import run_jobs
+from odoo.addons.generic_connector.transport import sign_standard_webhook
+from odoo.addons.myconnector.tests.common import MyConnectorCase
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookEvents(HttpCase, MyConnectorCase):
+    seed_records = 6
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("web.base.url", cls.base_url())
+        cls.backend.action_register_webhook()
+        cls.Customer = cls.env["myconnector.res.partner"]
+
+    def deliver(self, event_type):
+        """Wait for the sandbox's deliveries; return the inbox rows of
+        ``event_type``, after their jobs ran."""
+        self.assertTrue(self.sandbox.wait_for_deliveries(timeout=20))
+        events = self.env["generic.webhook"].search([("event_type", "=", event_type)])
+        self.assertTrue(events, f"no {event_type} delivered")
+        run_jobs(self.env)
+        return events
+
+    def test_customer_created_then_updated(self):
+        created = self.remote(
+            "POST",
+            "/api/v1/customers",
+            json={
+                "email": "ada@example.com",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "phone": "+44 20 0000",
+                "addresses": [{"address1": "12 St James's Sq", "city": "London"}],
+            },
+        )["data"]
+        events = self.deliver("customer.created")
+        self.assertEqual(events.mapped("state"), ["done"])
+        binding = self.Customer.search([("external_id", "=", str(created["id"]))])
+        self.assertEqual(binding.name, "Ada Lovelace")
+        self.assertEqual(binding.email, "ada@example.com")
+        self.assertEqual(binding.child_ids.type, "invoice")
+        self.assertEqual(binding.child_ids.city, "London")
+
+        self.remote(
+            "PATCH", f"/api/v1/customers/{created['id']}", json={"last_name": "King"}
+        )
+        events = self.deliver("customer.updated")
+        self.assertEqual(events.mapped("state"), ["done"])
+        self.assertEqual(binding.name, "Ada King")
+        self.assertEqual(
+            len(self.Customer.search([("email", "=", "ada@example.com")])), 1
+        )
+
+    def test_product_deleted_archives(self):
+        self.Binding.import_record(self.backend, "4")
+        binding = self.Binding.search([("external_id", "=", "4")])
+        template = binding.odoo_id
+        self.remote("DELETE", "/api/v1/products/4")
+        events = self.deliver("product.deleted")
+        self.assertEqual(events.mapped("state"), ["done"])
+        self.assertIn("archived", events.result)
+        self.assertTrue(template.exists())
+        self.assertFalse(template.active)
+        self.assertTrue(binding.exists())
+
+    def test_unknown_event_ignored(self):
+        body = json.dumps(
+            {"id": "evt_unknown", "type": "loyalty.points", "data": {"id": 1}}
+        ).encode()
+        headers = sign_standard_webhook(
+            self.backend.webhook_secret, f"evt_{uuid.uuid4().hex}", body
+        )
+        headers["Content-Type"] = "application/json"
+        url = f"/myconnector/webhook/{self.backend.webhook_token}"
+        self.assertEqual(
+            self.url_open(url, data=body, headers=headers).status_code, 202
+        )
+        run_jobs(self.env)
+        event = self.env["generic.webhook"].search(
+            [("event_type", "=", "loyalty.points")]
+        )
+        self.assertEqual(event.state, "ignored")
