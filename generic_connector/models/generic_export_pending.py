@@ -7,7 +7,9 @@ from three workers at once. A job's ``identity_key`` cannot promise that (two
 transactions both see no job yet); the unique constraint of this table can:
 the first write inserts the marker and enqueues the job, the others hit the
 constraint (``ON CONFLICT DO NOTHING``, which waits for a concurrent inserter
-to finish) and find a live job already waiting. The job deletes its own
+to finish) and find a live job already waiting; under Odoo's REPEATABLE READ
+a write racing an uncommitted marker gets a serialization failure instead,
+and Odoo retries it, when it finds the marker. The job deletes its own
 marker when it starts, so a write made while it runs gets a new job, which
 exports the newer value. A marker whose job failed or was cancelled is stale:
 the next write takes it over with a new job.

@@ -2,3 +2,4 @@ from . import test_backend
 from . import test_import_products
 from . import test_export_products
 from . import test_import_customers
+from . import test_export_concurrency

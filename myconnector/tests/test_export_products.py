@@ -5,7 +5,11 @@ triggered by an import, and refused on a remote conflict."""
 
 import json
 
+from odoo import Command
 from odoo.tests import tagged
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 
 from .common import MyConnectorCase
 
@@ -49,6 +53,52 @@ class TestExportPrice(MyConnectorCase):
         self.assertEqual(len(self.export_jobs()), 2)
         self.run_jobs()
         self.assertEqual(self.remote_product()["price"], "14.00")
+
+    def test_writer_without_connector_rights(self):
+        user = self.env["res.users"].create(
+            {
+                "name": "Price Editor",
+                "login": "price_editor",
+                "groups_id": [
+                    Command.set(
+                        [
+                            self.env.ref("base.group_user").id,
+                            self.env.ref("base.group_system").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        self.assertFalse(
+            user.has_group("generic_connector.generic_connector_group_user")
+        )
+        self.template.with_user(user).write({"list_price": 17.25})
+        job = self.export_jobs()
+        self.assertEqual(job.user_id, user)
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        self.assertEqual(self.remote_product()["price"], "17.25")
+
+    def test_transport_errors_become_job_outcomes(self):
+        self.template.write({"list_price": 18.0})
+        job = self.export_jobs()
+        self.remote(
+            "PUT",
+            "/admin/faults",
+            json={"PATCH /api/v1/products/*": {"error_rate": 1.0}},
+        )
+        # As the runner does: the job's work is rolled back, it is retried.
+        with self.assertRaises(RetryableJobError), self.env.cr.savepoint():
+            Job.load(self.env, job.uuid).perform()
+        self.assertTrue(self.env["generic.export.pending"].search([]))
+        self.remote("DELETE", "/admin/faults")
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        self.assertEqual(self.remote_product()["price"], "18.00")
+        # The platform refuses the value: the job fails with its reason.
+        self.template.write({"list_price": -1.0})
+        self.assertEqual(self.run_jobs()["failed"], 1)
+        failed = self.export_jobs().filtered(lambda j: j.state == "failed")
+        self.assertIn("422", failed.exc_message)
+        self.assertEqual(self.remote_product()["price"], "18.00")
 
     def test_other_fields_do_not_export(self):
         self.template.write({"description_sale": "Only in Odoo"})
