@@ -56,7 +56,12 @@ class GenericRecordImporter(AbstractComponent):
         else:
             binding = self._create(map_record.values(for_create=True))
             self.outcome, verb = "created", _("Created")
-        self.binder.bind(self.external_id, binding, remote_updated_at=updated_at)
+        self.binder.bind(
+            self.external_id,
+            binding,
+            remote_updated_at=updated_at,
+            remote_record=self.remote_record,
+        )
         self._after_import(binding)
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
 

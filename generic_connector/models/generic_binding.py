@@ -38,6 +38,14 @@ class GenericBinding(models.AbstractModel):
         "not newer is skipped.",
     )
 
+    remote_base = fields.Text(
+        copy=False,
+        readonly=True,
+        help="JSON: the remote values of the exported keys when Odoo last "
+        "synchronised them. An export refused because the record changed "
+        "remotely is retried when these keys did not change (another field "
+        "did), and is a conflict when they did.",
+    )
     export_conflict = fields.Boolean(
         copy=False,
         index=True,
@@ -77,6 +85,19 @@ class GenericBinding(models.AbstractModel):
             "An Odoo record can be bound only once per backend.",
         ),
     ]
+
+    #: the remote keys an export writes, kept in ``remote_base`` (override)
+    _remote_base_keys = ()
+
+    def _remote_base_of(self, remote_record):
+        """``remote_base`` for ``remote_record``."""
+        return json.dumps(
+            {key: remote_record.get(key) for key in self._remote_base_keys}
+        )
+
+    def _remote_base(self):
+        self.ensure_one()
+        return json.loads(self.remote_base or "{}")
 
     def _is_newer(self, remote_updated_at):
         """Whether ``remote_updated_at`` is newer than what this binding last

@@ -10,6 +10,7 @@ class MyConnectorProductTemplate(models.Model):
     _inherit = "generic.binding"
     _inherits = {"product.template": "odoo_id"}
     _description = "MyConnector Product"
+    _remote_base_keys = ("price",)
 
     odoo_id = fields.Many2one(
         "product.template", string="Product Template", required=True, ondelete="cascade"

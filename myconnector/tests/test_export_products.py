@@ -161,6 +161,34 @@ class TestExportPrice(MyConnectorCase):
         self.assertEqual(self.binding.list_price, 44.0)
         self.assertEqual(self.binding.remote_updated_at, remote["updated_at"])
 
+    def test_other_remote_change_is_no_conflict(self):
+        """The stock changed remotely (which bumps the product's updated_at),
+        not the price: the refused write is retried on the new version."""
+        sku = self.remote_product()["sku"]
+        self.remote("POST", "/admin/simulate/stock", json={"sku": sku, "delta": 5})
+        stamp = self.remote_product()["updated_at"]
+        self.assertGreater(stamp, self.binding.remote_updated_at)
+        before = self.patches()
+        self.template.write({"list_price": 66.0})
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        self.assertEqual(self.patches() - before, 2)  # a 412, then the write
+        remote = self.remote_product()
+        self.assertEqual(remote["price"], "66.00")
+        self.assertFalse(self.binding.export_conflict)
+        self.assertEqual(self.binding.remote_updated_at, remote["updated_at"])
+        self.assertEqual(json.loads(self.binding.remote_base), {"price": "66.00"})
+
+    def test_same_change_on_both_sides_is_no_conflict(self):
+        self.remote(
+            "POST", "/admin/simulate/price", json={"product_id": 3, "price": "70.00"}
+        )
+        self.template.write({"list_price": 70.0})
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        self.assertFalse(self.binding.export_conflict)
+        self.assertEqual(
+            self.binding.remote_updated_at, self.remote_product()["updated_at"]
+        )
+
     def test_deleting_binding_keeps_remote(self):
         self.binding.unlink()
         self.assertFalse(self.export_jobs())
