@@ -132,6 +132,32 @@ class TestImportCustomers(MyConnectorCase):
 
 
 @tagged("post_install", "-at_install")
+class TestCustomerCron(MyConnectorCase):
+    seed_records = 10
+
+    def test_cron_runs_customer_import(self):
+        cron = self.env.ref("myconnector.ir_cron_import_customers")
+        self.assertTrue(cron.active)
+        cron.method_direct_trigger()
+        cron.method_direct_trigger()  # a run not started yet is not doubled
+        runs = (
+            self.env["queue.job"]
+            .search([("method_name", "=", "_import_customers")])
+            .filtered(lambda j: j.records == self.backend)
+        )
+        self.assertEqual(len(runs), 1)
+        self.assertEqual(runs.channel, "root.myconnector")
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        self.assertEqual(self.backend.customer_binding_count, 5)
+        self.assertTrue(self.backend.customers_imported_until)
+        action = self.backend.action_view_customer_bindings()
+        self.assertEqual(
+            self.env[action["res_model"]].search(action["domain"]),
+            self.backend.customer_binding_ids,
+        )
+
+
+@tagged("post_install", "-at_install")
 class TestCustomerDeduplication(MyConnectorCase):
     seed_records = 6
 
