@@ -6,8 +6,9 @@
 record: it takes a transaction-level advisory lock on the record (two jobs on
 the same record do not race: the second retries), fetches the record unless
 it was given, skips it when its ``updated_at`` is not newer than what the
-binding last saw, imports its dependencies, maps it, creates or writes the
-binding and binds it. Running it twice changes nothing the second time.
+binding last saw, waits (retries) while a change made in Odoo waits for its
+export, imports its dependencies, maps it, creates or writes the binding and
+binds it. Running it twice changes nothing the second time.
 
 ``GenericBatchImporter`` (usage ``batch.importer``) walks the remote pages
 lazily (one page in memory) and enqueues one job per chunk of records, with
@@ -22,6 +23,7 @@ import logging
 from odoo import _
 
 from odoo.addons.component.core import AbstractComponent
+from odoo.addons.queue_job.exception import RetryableJobError
 
 _logger = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class GenericRecordImporter(AbstractComponent):
         if binding and not force and not binding._is_newer(updated_at):
             self.outcome = "skipped"
             return _("Skipped %(id)s: already up to date", id=self.external_id)
+        if binding:
+            self._check_no_pending_export(binding)
         self._import_dependencies()
         map_record = self.mapper.map_record(self.remote_record)
         if binding:
@@ -67,6 +71,22 @@ class GenericRecordImporter(AbstractComponent):
 
     def _lock(self):
         self.lock_record(self.external_id)
+
+    def _check_no_pending_export(self, binding):
+        """Retry later when a change made in Odoo waits for its export: the
+        export goes first, so that a remote change of the same values is
+        detected as a conflict (and imported then) instead of silently
+        replacing Odoo's pending change."""
+        if self.env["generic.export.pending"]._waiting(binding):
+            raise RetryableJobError(
+                _(
+                    "%(id)s has a change made in Odoo waiting for its export: "
+                    "imported after it",
+                    id=self.external_id,
+                ),
+                seconds=max(self.backend_record.export_delay, 1),
+                ignore_retry=True,
+            )
 
     def _create(self, values):
         """Create the binding (override to bind an existing Odoo record)."""

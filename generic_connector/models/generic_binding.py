@@ -213,8 +213,10 @@ class GenericBinding(models.AbstractModel):
             marker_id = pending._claim(binding, key)
             if not marker_id:
                 continue
+            # The admin's forced push is deliberate: no reason to wait.
+            delay = 0 if force else max(binding.backend_id.export_delay, 0)
             job = binding.with_delay(
-                eta=max(binding.backend_id.export_delay, 0),
+                eta=delay,
                 description=_(
                     "Export %(model)s %(name)s (%(fields)s)",
                     model=binding._description,

@@ -76,6 +76,23 @@ class GenericExportPending(models.Model):
         return False if state in LIVE_JOB_STATES else marker_id
 
     @api.model
+    def _waiting(self, binding):
+        """Whether a local change of ``binding`` waits for its export job."""
+        self.env["queue.job"].flush_model(["uuid", "state"])
+        self.env.cr.execute(
+            """
+            SELECT 1
+              FROM generic_export_pending marker
+              JOIN queue_job job ON job.uuid = marker.job_uuid
+             WHERE marker.binding_model = %s AND marker.binding_id = %s
+               AND job.state IN %s
+             LIMIT 1
+            """,
+            (binding._name, binding.id, LIVE_JOB_STATES),
+        )
+        return bool(self.env.cr.fetchone())
+
+    @api.model
     def _attach(self, marker_id, job_uuid):
         self.env.cr.execute(
             "UPDATE generic_export_pending SET job_uuid = %s WHERE id = %s",

@@ -161,6 +161,28 @@ class TestExportPrice(MyConnectorCase):
         self.assertEqual(self.binding.list_price, 44.0)
         self.assertEqual(self.binding.remote_updated_at, remote["updated_at"])
 
+    def test_import_waits_for_pending_export(self):
+        """The platform's webhook arrives while Odoo's change waits for its
+        export: the import waits, the export goes first and detects the
+        conflict, instead of the import silently replacing Odoo's change."""
+        self.template.write({"list_price": 44.0})
+        self.remote(
+            "POST", "/admin/simulate/price", json={"product_id": 3, "price": "55.00"}
+        )
+        self.Binding.with_delay().import_record(self.backend, "3")
+        outcomes = self.run_jobs()
+        self.assertEqual(outcomes["failed"], 0)
+        self.assertGreaterEqual(outcomes["retried"], 1)
+        self.assertEqual(self.remote_product()["price"], "55.00")
+        self.assertTrue(self.binding.export_conflict)
+        self.assertEqual(
+            json.loads(self.binding.conflict_odoo_data), {"price": "44.00"}
+        )
+        self.assertEqual(self.binding.list_price, 55.0)
+        # The import ran after the export, and found nothing newer.
+        imports = self.env["queue.job"].search([("method_name", "=", "import_record")])
+        self.assertEqual(imports.result, "Skipped 3: already up to date")
+
     def test_other_remote_change_is_no_conflict(self):
         """The stock changed remotely (which bumps the product's updated_at),
         not the price: the refused write is retried on the new version."""
