@@ -194,6 +194,13 @@ class GenericBinding(models.AbstractModel):
         )
         if not binding:
             return _("%(id)s does not exist remotely nor in Odoo", id=external_id)
+        if "active" not in binding._fields:
+            return _(
+                "%(id)s was deleted remotely; %(model)s cannot be archived, so it "
+                "is kept as it is",
+                id=external_id,
+                model=binding._description,
+            )
         binding.with_context(connector_no_export=True).write({"active": False})
         return _("%(id)s was deleted remotely: archived", id=external_id)
 
