@@ -26,9 +26,22 @@ from odoo.addons.component.core import AbstractComponent
 _logger = logging.getLogger(__name__)
 
 
+class GenericSynchronizer(AbstractComponent):
+    """Shared by importers and exporters: the adapter is the one of the
+    protocol the backend chose for the resource
+    (``generic.backend._adapter_usage``)."""
+
+    _name = "generic.synchronizer"
+    _inherit = ["base.synchronizer", "generic.base"]
+
+    @property
+    def _base_backend_adapter_usage(self):
+        return self.backend_record._adapter_usage(self.model._name)
+
+
 class GenericRecordImporter(AbstractComponent):
     _name = "generic.record.importer"
-    _inherit = ["base.importer", "generic.base"]
+    _inherit = ["base.importer", "generic.synchronizer"]
     _usage = "record.importer"
 
     _updated_at_field = "updated_at"
@@ -79,7 +92,7 @@ class GenericRecordImporter(AbstractComponent):
 
 class GenericBatchImporter(AbstractComponent):
     _name = "generic.batch.importer"
-    _inherit = ["base.importer", "generic.base"]
+    _inherit = ["base.importer", "generic.synchronizer"]
     _usage = "batch.importer"
 
     def run(self, filters=None, job_options=None, run_key=None):

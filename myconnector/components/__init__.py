@@ -1,2 +1,3 @@
 from . import core
 from . import product
+from . import inventory

@@ -14,4 +14,4 @@ class MyConnectorBase(AbstractComponent):
 class MyConnectorBinder(Component):
     _name = "myconnector.binder"
     _inherit = ["generic.binder", "myconnector.base"]
-    _apply_on = ["myconnector.product.template"]
+    _apply_on = ["myconnector.product.template", "myconnector.product.product"]
