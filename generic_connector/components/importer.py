@@ -23,6 +23,8 @@ from odoo import _
 
 from odoo.addons.component.core import AbstractComponent
 
+from ..transport.graphql import ERRORS_KEY
+
 _logger = logging.getLogger(__name__)
 
 
@@ -56,6 +58,16 @@ class GenericRecordImporter(AbstractComponent):
         self.remote_record = (
             data if data is not None else self.backend_adapter.get(external_id)
         )
+        if self.remote_record.get(ERRORS_KEY):
+            # A GraphQL page answered this record with errors: it fails here,
+            # alone, and is fetched again in its own job.
+            raise ValueError(
+                _(
+                    "Remote record %(id)s came with errors: %(errors)s",
+                    id=self.external_id,
+                    errors="; ".join(self.remote_record[ERRORS_KEY]),
+                )
+            )
         updated_at = self.remote_record.get(self._updated_at_field)
         binding = self.binder.to_internal(self.external_id)
         if binding and not force and not binding._is_newer(updated_at):

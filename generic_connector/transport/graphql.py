@@ -147,6 +147,7 @@ class GraphQLClient:
         self.sleep = sleep or http.sleep
         self.stats = {"queries": 0, "throttled": 0, "planned_waits": 0, "waited": 0.0}
         self.last_cost = None  # the last answer's extensions.cost
+        self.last_errors = []  # errors of the last partial answer (run(partial=True))
 
     @property
     def throttle(self) -> ThrottleStatus | None:
@@ -160,8 +161,14 @@ class GraphQLClient:
         """
         return self.run(query, variables, expected_cost=expected_cost)[0]
 
-    def run(self, query: str, variables=None, *, expected_cost=None):
-        """``(data, response)`` — for callers that need the HTTP answer too."""
+    def run(self, query: str, variables=None, *, expected_cost=None, partial=False):
+        """``(data, response)`` — for callers that need the HTTP answer too.
+
+        With ``partial``, errors beside data do not raise: the data is
+        returned and the errors are in ``last_errors`` for the caller to
+        pin on the records they concern.
+        """
+        self.last_errors = []
         cap = self.http.retry.retry_after_cap
         for _attempt in range(self.http.retry.max_attempts):
             if expected_cost:
@@ -181,6 +188,9 @@ class GraphQLClient:
             if not payload.get("errors"):
                 return payload.get("data"), response
             error = graphql_error(payload, response, self.http.secrets())
+            if partial and isinstance(error, PartialDataError):
+                self.last_errors = error.errors
+                return payload.get("data"), response
             if not isinstance(error, ThrottledError):
                 raise error
             self.stats["throttled"] += 1
@@ -272,6 +282,7 @@ def relay_pages(
                 query,
                 {**(variables or {}), "first": size, "after": after},
                 expected_cost=expected,
+                partial=True,
             )
         except QueryCostError as err:
             if size <= 1:
@@ -291,6 +302,7 @@ def relay_pages(
         expected = (gql.last_cost or {}).get("requestedQueryCost")
         connection = extract(data, connection_path)
         items = [edge["node"] for edge in connection.get("edges") or []]
+        _pin_errors(gql.last_errors, connection_path, items)
         yield Page(items=items, response=response, payload=data, number=number)
         info = connection.get("pageInfo") or {}
         if not info.get("hasNextPage"):
@@ -303,6 +315,26 @@ def relay_pages(
             )
         seen.add(cursor)
         after = cursor
+
+
+ERRORS_KEY = "graphql_errors"
+
+
+def _pin_errors(errors, connection_path, items):
+    """Put each error of a partial page on the node it concerns (under
+    ``ERRORS_KEY``), so that record alone fails downstream and the rest of
+    the page goes on; an error outside any node fails the whole page."""
+    prefix = connection_path.split(".")
+    for error in errors:
+        path = error.get("path") or []
+        where = path[len(prefix) : len(prefix) + 2]
+        if path[: len(prefix)] != prefix or len(where) < 2 or where[0] != "edges":
+            raise PartialDataError(
+                f"GraphQL error outside the records of the page: {error}",
+                errors=errors,
+            )
+        node = items[int(where[1])]
+        node.setdefault(ERRORS_KEY, []).append(str(error.get("message", error)))
 
 
 @dataclass

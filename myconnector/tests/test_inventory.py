@@ -10,7 +10,7 @@ from .common import MyConnectorCase
 
 
 class InventoryCase(MyConnectorCase):
-    seed_records = 30
+    seed_records = 12
 
     @classmethod
     def setUpClass(cls):

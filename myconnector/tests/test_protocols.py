@@ -129,3 +129,25 @@ class TestVariantLifecycle(ProtocolCase):
         backend.with_delay()._import_products()
         self.run_jobs()
         self.assertEqual(self.catalogue(backend), before)
+
+
+@tagged("post_install", "-at_install")
+class TestGraphQLPartialAnswer(ProtocolCase):
+    """A product whose GraphQL answer carries an error fails alone, with the
+    remote's message, while the rest of its page imports."""
+
+    seed_records = 12
+    sandbox_options = {"faults": {"/graphql": {"field_error_ids": [3]}}}
+
+    def test_record_with_errors_fails_alone(self):
+        backend = self.graphql_backend()
+        backend.with_delay()._import_products()
+        self.run_jobs()
+        self.assertEqual(len(self.bindings(backend)), 11)
+        failed = self.env["queue.job"].search([("state", "=", "failed")])
+        record_job = failed.filtered(lambda j: j.method_name == "import_record")
+        self.assertEqual(len(record_job), 1)
+        self.assertIn(
+            "Could not load the description of product 3", record_job.exc_info
+        )
+        self.assertFalse(backend.products_imported_until)

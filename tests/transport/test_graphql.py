@@ -205,3 +205,16 @@ def test_max_cost_exceeded_at_one_record_fails_clearly(platform):
     gql = gql_for(sandbox.url)
     with pytest.raises(QueryCostError, match="even one record per page"):
         list(relay_pages(gql, PRODUCTS, connection_path="products", page_size=4))
+
+
+def test_partial_page_pins_errors_on_their_records(platform):
+    sandbox = platform(seed_records=6)
+    sandbox.faults.add_rule("/graphql", field_error_ids=[2])
+    gql = gql_for(sandbox.url)
+    query = PRODUCTS.replace("sku price updatedAt", "sku price updatedAt description")
+    (page,) = relay_pages(gql, query, connection_path="products", page_size=10)
+    errors = {node["id"]: node.get("graphql_errors") for node in page.items}
+    assert errors.pop("2") == ["Could not load the description of product 2"]
+    assert set(errors.values()) == {None}
+    with pytest.raises(PartialDataError, match="product 2"):
+        gql.execute('{ product(id: "2") { id description } }')
