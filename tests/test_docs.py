@@ -17,7 +17,7 @@ SOURCES = [
 def test_every_adapters_example_is_real_code():
     text = (REPO_ROOT / "docs" / "ADAPTERS.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert len(blocks) == 5
+    assert len(blocks) == 6
     sources = {path: (REPO_ROOT / path).read_text() for path in SOURCES}
     for block in blocks:
         found = [path for path, code in sources.items() if block in code]

@@ -15,8 +15,10 @@ declares its operations and where the records are in their results::
     _idempotent = {"GetProduct", "GetProducts"}  # retried on transient errors
 
 Results are plain dicts (``serialize_object``). Extension points:
-``_to_record`` (a result to the record shape the mapper expects) and
-``call`` for operations that are not CRUD.
+``_to_record`` (a result to the record shape the mapper expects),
+``_arguments`` (filters to operation arguments; by default those named in
+``_filter_arguments``, the others are not sent since the operation would
+refuse them) and ``call`` for operations that are not CRUD.
 """
 
 from odoo.addons.component.core import AbstractComponent
@@ -35,6 +37,7 @@ class SOAPAdapter(AbstractComponent):
     _size_argument = "pageSize"
     _items_path = None
     _total_path = None
+    _filter_arguments = {}
     _operations = {}
     _idempotent = frozenset()
 
@@ -55,6 +58,13 @@ class SOAPAdapter(AbstractComponent):
     def _to_record(self, result):
         return result
 
+    def _arguments(self, filters):
+        return {
+            self._filter_arguments[key]: value
+            for key, value in (filters or {}).items()
+            if key in self._filter_arguments
+        }
+
     def get(self, external_id):
         if not self._get_operation:
             raise ConfigError(f"{self._name} declares no get operation")
@@ -70,9 +80,10 @@ class SOAPAdapter(AbstractComponent):
             result = self.call(
                 self._list_operation,
                 **{self._page_argument: number, self._size_argument: size},
-                **(filters or {}),
+                **self._arguments(filters),
             )
-            items = extract(result, self._items_path) or []
+            # An empty SOAP array comes back as None, not as an empty list.
+            items = extract(result, self._items_path, None) or []
             if not isinstance(items, list):
                 raise FatalError(f"{self._items_path!r} is not a list in the result")
             fetched += len(items)

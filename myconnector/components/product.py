@@ -21,7 +21,10 @@ from psycopg2 import IntegrityError
 
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
-from odoo.addons.generic_connector.transport import NestedConnection
+from odoo.addons.generic_connector.transport import (
+    NestedConnection,
+    flatten_connections,
+)
 from odoo.addons.queue_job.exception import RetryableJobError
 
 VARIANT_MODEL = "myconnector.product.product"
@@ -75,6 +78,27 @@ class ProductGraphQLAdapter(Component):
     _get_path = "product"
     _nested = (NestedConnection("product", "variants", _VARIANT_FIELDS, 20, 20),)
     _filter_variables = {"updated_since": "updatedSince"}
+
+
+class ProductSOAPAdapter(Component):
+    """Products over SOAP (``GetProducts``, paged by page number). The
+    service has no filter by date and no single-product operation: an
+    incremental run reads every product (the importer skips those not
+    newer), and a webhook re-fetch needs REST or GraphQL."""
+
+    _name = "myconnector.product.soap.adapter"
+    _inherit = ["generic.soap.adapter", "myconnector.base"]
+    _apply_on = "myconnector.product.template"
+
+    _list_operation = "GetProducts"
+    _items_path = "products.Product"
+    _total_path = "total"
+    _idempotent = frozenset({"GetProducts"})
+
+    def _to_record(self, result):
+        record = flatten_connections(result)
+        record["variants"] = (record.get("variants") or {}).get("variant") or []
+        return record
 
 
 class ProductOptions(Component):

@@ -29,12 +29,13 @@ class MyConnectorBackend(models.Model):
     base_url = fields.Char(default="http://127.0.0.1:8070")
     test_connection_path = fields.Char(default="/api/v1/products?per_page=1")
     product_protocol = fields.Selection(
-        [("rest", "REST"), ("graphql", "GraphQL")],
+        [("rest", "REST"), ("graphql", "GraphQL"), ("soap", "SOAP")],
         default="rest",
         required=True,
         help="How products are read: REST (/api/v1/products, paged by page "
-        "number) or GraphQL (/graphql, Relay cursors, nested variants, query "
-        "cost budget). Importers, mappers and jobs are the same either way.",
+        "number), GraphQL (/graphql, Relay cursors, nested variants, query "
+        "cost budget) or SOAP (GetProducts: full walks only, no single-product "
+        "read for webhooks). Importers, mappers and jobs are the same whichever.",
     )
     inventory_protocol = fields.Selection(
         [("soap", "SOAP"), ("rest", "REST")],
@@ -81,8 +82,8 @@ class MyConnectorBackend(models.Model):
         return warehouse.lot_stock_id
 
     def _adapter_usage(self, model_name):
-        if model_name == PRODUCT_MODEL and self.product_protocol == "graphql":
-            return "backend.adapter.graphql"
+        if model_name == PRODUCT_MODEL and self.product_protocol != "rest":
+            return f"backend.adapter.{self.product_protocol}"
         if model_name == INVENTORY_MODEL and self.inventory_protocol == "soap":
             return "backend.adapter.soap"
         return super()._adapter_usage(model_name)

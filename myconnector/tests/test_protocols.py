@@ -9,14 +9,16 @@ from .common import API_KEY, MyConnectorCase
 
 
 class ProtocolCase(MyConnectorCase):
-    def graphql_backend(self, **values):
+    def backend_over(self, protocol, **values):
+        """A second backend on the same sandbox, reading products over
+        ``protocol``."""
         return self.env["myconnector.backend"].create(
             {
-                "name": "Sandbox over GraphQL",
+                "name": f"Sandbox over {protocol}",
                 "base_url": self.sandbox.url,
                 "auth_type": "api_key",
                 "api_key": API_KEY,
-                "product_protocol": "graphql",
+                "product_protocol": protocol,
                 "retry_backoff": 0.01,
                 "retry_after_cap": 30,
                 "connect_timeout": 2,
@@ -60,7 +62,7 @@ class TestRestAndGraphQLGiveSameData(ProtocolCase):
     seed_records = 250
 
     def test_same_catalogue_over_both_protocols(self):
-        graphql = self.graphql_backend()
+        graphql = self.backend_over("graphql")
         (self.backend | graphql).action_import_products()
         outcomes = self.run_jobs()
         self.assertEqual(outcomes["failed"], 0)
@@ -79,11 +81,30 @@ class TestRestAndGraphQLGiveSameData(ProtocolCase):
 
 
 @tagged("post_install", "-at_install")
+class TestProductsOverSoap(ProtocolCase):
+    seed_records = 20
+
+    def test_same_catalogue_over_soap(self):
+        soap = self.backend_over(
+            "soap",
+            username="demo",
+            password="demo-password",
+            page_size=8,
+        )
+        (self.backend | soap).action_import_products()
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        served = self.remote("GET", "/admin/stats")["requests"]
+        self.assertEqual(served["POST /soap"], 3)  # 20 products, pages of 8
+        self.assertMatchesRemote(soap)
+        self.assertEqual(self.catalogue(soap), self.catalogue(self.backend))
+
+
+@tagged("post_install", "-at_install")
 class TestVariantLifecycle(ProtocolCase):
     seed_records = 20
 
     def test_variants_created_repriced_and_archived(self):
-        backend = self.graphql_backend()
+        backend = self.backend_over("graphql")
         remote = self.remote_products()
         external_id = next(k for k, p in remote.items() if len(p["variants"]) == 3)
         # One product by id (what a webhook job does): its third variant is
@@ -140,7 +161,7 @@ class TestGraphQLPartialAnswer(ProtocolCase):
     sandbox_options = {"faults": {"/graphql": {"field_error_ids": [3]}}}
 
     def test_record_with_errors_fails_alone(self):
-        backend = self.graphql_backend()
+        backend = self.backend_over("graphql")
         backend.with_delay()._import_products()
         self.run_jobs()
         self.assertEqual(len(self.bindings(backend)), 11)
