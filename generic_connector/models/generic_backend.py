@@ -188,8 +188,10 @@ class GenericBackend(models.AbstractModel):
         with its auth and timeouts, the WSDL parsed once per process."""
         self.ensure_one()
         client = self._transport_client()
+        # Keyed like the pooled session: a new pool size means a new session,
+        # and the cached client must not keep using the old one.
         return get_soap_client(
-            (self.env.cr.dbname, self._name, self.id),
+            self._session_key(),
             self.wsdl_url or f"{client.base_url}/soap?wsdl",
             auth=self._soap_auth() or client.auth,
             timeout=client.timeout,

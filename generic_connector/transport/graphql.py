@@ -48,6 +48,7 @@ from .pagination import MAX_PAGES, Page
 
 _logger = logging.getLogger("generic_connector.transport")
 
+MAX_WAIT = 3600.0  # seconds; a longer computed wait is taken as this
 _lock = threading.Lock()
 _throttle: dict[Hashable, "ThrottleStatus"] = {}
 _page_sizes: dict[Hashable, int] = {}
@@ -74,8 +75,8 @@ class ThrottleStatus:
         if missing <= 0:
             return 0.0
         if self.restore_rate <= 0:
-            return float("inf")
-        return missing / self.restore_rate
+            return MAX_WAIT  # never refilled: come back much later
+        return min(missing / self.restore_rate, MAX_WAIT)
 
 
 def parse_throttle(payload, now: float | None = None) -> ThrottleStatus | None:

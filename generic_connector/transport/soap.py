@@ -196,12 +196,13 @@ class SoapClient:
     def call(self, operation: str, *, idempotent=False, **arguments):
         """Run ``operation``; return its result as plain dicts and lists."""
         attempts = self.retry.max_attempts if idempotent else 1
+        try:
+            method = getattr(self.zeep.service, operation)
+        except AttributeError as exc:
+            raise ConfigError(f"the service has no operation {operation}") from exc
         for attempt in range(1, attempts + 1):
             try:
-                method = getattr(self.zeep.service, operation)
                 return serialize_object(method(**arguments), dict)
-            except AttributeError as exc:
-                raise ConfigError(f"the service has no operation {operation}") from exc
             except Exception as exc:  # noqa: BLE001 - mapped, or re-raised as is
                 error = soap_error(exc, operation, self.transport.secrets)
                 if not error.retryable or attempt == attempts:

@@ -16,6 +16,7 @@ quantity at an Odoo location to the remote location mapped to it.
 """
 
 from odoo import _
+from odoo.exceptions import UserError
 
 from odoo.addons.component.core import Component
 
@@ -79,31 +80,41 @@ class InventoryImporter(Component):
 
     def run(self, variant_bindings):
         """Set the quant of each variant at each mapped location to the
-        remote level (the sum of the remote locations mapped to it); return
-        how many quants changed."""
-        changed = 0
+        remote level (the sum of the remote locations mapped to it), in one
+        inventory adjustment; return how many quants changed."""
+        quants = self.env["stock.quant"]
         for binding in variant_bindings:
             totals = {}
             for level in self.backend_adapter.levels(binding.default_code):
                 location = self.backend_record._stock_location_for(level["location_id"])
                 totals[location] = totals.get(location, 0) + level["available"]
             for location, quantity in totals.items():
-                changed += self._set_quantity(binding.odoo_id, location, quantity)
-        return _("%(count)s quant(s) changed", count=changed)
+                quants |= self._counted(binding.odoo_id, location, quantity)
+        if quants and quants.action_apply_inventory() is not None:
+            raise UserError(
+                _(
+                    "Inventory conflict on %(quants)s: the stock changed while it "
+                    "was counted; run the inventory import again.",
+                    quants=", ".join(quants.mapped("display_name")),
+                )
+            )
+        return _("%(count)s quant(s) changed", count=len(quants))
 
-    def _set_quantity(self, product, location, quantity):
+    def _counted(self, product, location, quantity):
+        """The quant of ``product`` at ``location`` with ``quantity`` counted
+        (to be applied), or nothing when it already holds that quantity (a
+        second run changes nothing)."""
         Quant = self.env["stock.quant"]
         current = Quant._get_available_quantity(product, location, strict=True)
         if current == quantity:
-            return 0  # a second run changes nothing
-        Quant.with_context(inventory_mode=True).create(
+            return Quant
+        return Quant.with_context(inventory_mode=True).create(
             {
                 "product_id": product.id,
                 "location_id": location.id,
-                "inventory_quantity_auto_apply": quantity,
+                "inventory_quantity": quantity,
             }
         )
-        return 1
 
 
 class InventoryExporter(Component):
