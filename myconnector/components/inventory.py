@@ -83,7 +83,8 @@ class InventoryImporter(Component):
         remote level (the sum of the remote locations mapped to it), in one
         inventory adjustment; return how many quants changed."""
         quants = self.env["stock.quant"]
-        for binding in variant_bindings:
+        storable = variant_bindings.filtered(lambda b: b.detailed_type == "product")
+        for binding in storable:
             totals = {}
             for level in self.backend_adapter.levels(binding.default_code):
                 location = self.backend_record._stock_location_for(level["location_id"])
@@ -98,7 +99,16 @@ class InventoryImporter(Component):
                     quants=", ".join(quants.mapped("display_name")),
                 )
             )
-        return _("%(count)s quant(s) changed", count=len(quants))
+        skipped = variant_bindings - storable
+        message = _("%(count)s quant(s) changed", count=len(quants))
+        if skipped:
+            # Stock is only kept for storable products: a product made a
+            # consumable or a service in Odoo keeps no quants.
+            message += _(
+                "; not storable, skipped: %(skus)s",
+                skus=", ".join(skipped.mapped("default_code")),
+            )
+        return message
 
     def _counted(self, product, location, quantity):
         """The quant of ``product`` at ``location`` with ``quantity`` counted

@@ -244,7 +244,14 @@ class ProductRecordImporter(Component):
             template.write(
                 {
                     "attribute_line_ids": [
-                        (0, 0, {"attribute_id": attribute.id, "value_ids": wanted.ids})
+                        (
+                            0,
+                            0,
+                            {
+                                "attribute_id": attribute.id,
+                                "value_ids": [(6, 0, wanted.ids)],
+                            },
+                        )
                     ]
                 }
             )

@@ -108,6 +108,16 @@ class TestInventorySoap(InventoryCase):
         self.assertIn("NOT-ON-THE-PLATFORM", record.exc_info)
         self.assertIn("SOAP fault", record.exc_message)
 
+    def test_non_storable_variants_are_skipped_by_name(self):
+        self.backend.action_import_products()
+        self.run_jobs()
+        variant = self.variant_bindings()[0]
+        variant.product_tmpl_id.detailed_type = "consu"
+        self.backend.action_import_inventory()
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        results = " ".join(self.job_results("_import_inventory_chunk"))
+        self.assertIn(f"not storable, skipped: {variant.default_code}", results)
+
     def test_unmapped_location_lands_in_the_default(self):
         self.backend.inventory_location_ids.filtered(
             lambda m: m.remote_location_id == 2
