@@ -5,6 +5,9 @@ created, repriced and archived by the product's own import job."""
 
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
+
 from .common import API_KEY, MyConnectorCase
 
 
@@ -172,3 +175,24 @@ class TestGraphQLPartialAnswer(ProtocolCase):
             "Could not load the description of product 3", record_job.exc_info
         )
         self.assertFalse(backend.products_imported_until)
+
+
+@tagged("post_install", "-at_install")
+class TestGraphQLCostBudget(ProtocolCase):
+    """A bucket that refills slower than a worker may wait: the page size
+    shrinks to fit the bucket, then the job is rescheduled for the time the
+    bucket needs, instead of blocking the worker."""
+
+    seed_records = 40
+    sandbox_options = {"graphql_bucket_size": 100, "graphql_restore_rate": 1}
+
+    def test_long_wait_reschedules_the_job(self):
+        backend = self.backend_over("graphql", retry_after_cap=1)
+        job = backend.with_delay()._import_products()
+        with self.assertRaises(RetryableJobError) as raised:
+            Job.load(self.env, job.uuid).perform()
+        # The bucket needs longer than the 1 s a worker may wait to hold the
+        # next query's cost: the job comes back when it will, not at once.
+        self.assertGreater(raised.exception.seconds, 1)
+        self.assertRegex(str(raised.exception), "THROTTLED|cost points")
+        self.assertFalse(self.bindings(backend))
