@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["connector", "queue_job"],
-    "external_dependencies": {"python": ["requests", "tenacity"]},
+    "external_dependencies": {"python": ["requests", "tenacity", "zeep"]},
     "data": [
         "security/generic_connector_groups.xml",
         "security/ir.model.access.csv",

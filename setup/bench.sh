@@ -8,3 +8,5 @@ say "Transport: pooling and lazy pagination"
 "$VENV/bin/python" tests/bench/bench_transport.py
 say "Sandbox: 100-record pages per second"
 "$VENV/bin/python" tests/sandbox/bench_sandbox.py --seconds 3
+say "GraphQL: a 1,000-product walk under the sandbox's default cost limits"
+"$VENV/bin/python" tests/bench/bench_graphql.py --records 1000

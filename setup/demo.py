@@ -18,6 +18,8 @@ values = {
     "base_url": SANDBOX_URL,
     "auth_type": "api_key",
     "api_key": "demo-api-key",
+    "username": "demo",
+    "password": "demo-password",
     "webhook_scheme": "standard",
     "webhook_secret": False,
 }
@@ -25,6 +27,29 @@ if backend:
     backend.write(values)
 else:
     backend = env["myconnector.backend"].create(dict(values, name="Sandbox"))
+if not backend.inventory_location_ids:
+    # The sandbox's two locations: its main warehouse is WH/Stock, its retail
+    # store a location of its own inside it.
+    stock = backend.default_location_id
+    store = env["stock.location"].create(
+        {"name": "Retail Store", "usage": "internal", "location_id": stock.id}
+    )
+    backend.inventory_location_ids = [
+        (
+            0,
+            0,
+            {
+                "remote_location_id": 1,
+                "name": "Main Warehouse",
+                "location_id": stock.id,
+            },
+        ),
+        (
+            0,
+            0,
+            {"remote_location_id": 2, "name": "Retail Store", "location_id": store.id},
+        ),
+    ]
 backend.action_test_connection()
 backend.action_register_webhook()
 env.cr.commit()

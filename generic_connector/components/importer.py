@@ -25,12 +25,27 @@ from odoo import _
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..transport.graphql import ERRORS_KEY
+
 _logger = logging.getLogger(__name__)
+
+
+class GenericSynchronizer(AbstractComponent):
+    """Shared by importers and exporters: the adapter is the one of the
+    protocol the backend chose for the resource
+    (``generic.backend._adapter_usage``)."""
+
+    _name = "generic.synchronizer"
+    _inherit = ["base.synchronizer", "generic.base"]
+
+    @property
+    def _base_backend_adapter_usage(self):
+        return self.backend_record._adapter_usage(self.model._name)
 
 
 class GenericRecordImporter(AbstractComponent):
     _name = "generic.record.importer"
-    _inherit = ["base.importer", "generic.base"]
+    _inherit = ["base.importer", "generic.synchronizer"]
     _usage = "record.importer"
 
     _updated_at_field = "updated_at"
@@ -45,6 +60,16 @@ class GenericRecordImporter(AbstractComponent):
         self.remote_record = (
             data if data is not None else self.backend_adapter.get(external_id)
         )
+        if self.remote_record.get(ERRORS_KEY):
+            # A GraphQL page answered this record with errors: it fails here,
+            # alone, and is fetched again in its own job.
+            raise ValueError(
+                _(
+                    "Remote record %(id)s came with errors: %(errors)s",
+                    id=self.external_id,
+                    errors="; ".join(self.remote_record[ERRORS_KEY]),
+                )
+            )
         updated_at = self.remote_record.get(self._updated_at_field)
         binding = self.binder.to_internal(self.external_id)
         if binding and not force and not binding._is_newer(updated_at):
@@ -101,7 +126,7 @@ class GenericRecordImporter(AbstractComponent):
 
 class GenericBatchImporter(AbstractComponent):
     _name = "generic.batch.importer"
-    _inherit = ["base.importer", "generic.base"]
+    _inherit = ["base.importer", "generic.synchronizer"]
     _usage = "batch.importer"
 
     def run(self, filters=None, job_options=None, run_key=None):

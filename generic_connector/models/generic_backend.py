@@ -32,10 +32,12 @@ from ..transport import (
     ApiKeyAuth,
     BasicAuth,
     BearerAuth,
+    GraphQLClient,
     HttpClient,
     RetryPolicy,
     TransportError,
     get_session,
+    get_soap_client,
 )
 
 MANAGER = "connector.group_connector_manager"
@@ -99,6 +101,16 @@ class GenericBackend(models.AbstractModel):
         help="Seconds an export waits after the change that triggered it: "
         "changes made meanwhile go out in the same export.",
     )
+    graphql_path = fields.Char(
+        string="GraphQL Path",
+        default="/graphql",
+        help="Path of the GraphQL endpoint, after the base URL.",
+    )
+    wsdl_url = fields.Char(
+        string="WSDL URL",
+        help="Where the SOAP service describes itself; empty: the base URL "
+        "followed by /soap?wsdl. Parsed once per worker process.",
+    )
     test_connection_path = fields.Char(
         default="/", help="Path requested by the Test connection button."
     )
@@ -160,10 +172,53 @@ class GenericBackend(models.AbstractModel):
             timeout=(self.connect_timeout, self.read_timeout),
             retry=retry,
             session=get_session(
-                (self.env.cr.dbname, self._name, self.id, self.pool_size),
-                pool_maxsize=max(self.pool_size, 1),
+                self._session_key(), pool_maxsize=max(self.pool_size, 1)
             ),
         )
+
+    def _session_key(self):
+        """Key of this backend's pooled session in this process."""
+        return (self.env.cr.dbname, self._name, self.id, self.pool_size)
+
+    def _graphql_client(self):
+        """A :class:`GraphQLClient` on this backend's HTTP client; its query
+        cost budget is shared by every client of this backend in the process."""
+        self.ensure_one()
+        return GraphQLClient(
+            self._transport_client(),
+            path=self.graphql_path or "/graphql",
+            cost_key=(self.env.cr.dbname, self._name, self.id),
+        )
+
+    def _soap_client(self):
+        """The :class:`SoapClient` of this backend: zeep on its pooled session,
+        with its auth and timeouts, the WSDL parsed once per process."""
+        self.ensure_one()
+        client = self._transport_client()
+        # Keyed like the pooled session: a new pool size means a new session,
+        # and the cached client must not keep using the old one.
+        return get_soap_client(
+            self._session_key(),
+            self.wsdl_url or f"{client.base_url}/soap?wsdl",
+            auth=self._soap_auth() or client.auth,
+            timeout=client.timeout,
+            session=client.session,
+            retry=client.retry,
+        )
+
+    def _soap_auth(self):
+        """SOAP services commonly take HTTP Basic even where the REST API
+        takes a key: the username and password when set, else ``None`` (the
+        backend's own auth)."""
+        backend_sudo = self.sudo()
+        if backend_sudo.username and backend_sudo.password:
+            return BasicAuth(backend_sudo.username, backend_sudo.password)
+        return None
+
+    def _adapter_usage(self, model_name):
+        """The adapter usage importers of ``model_name`` use: the protocol
+        of that resource on this backend (override in the connector)."""
+        return "backend.adapter"
 
     def _test_connection(self):
         """Call the remote once; raise a :class:`TransportError` on failure."""

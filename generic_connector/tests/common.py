@@ -11,15 +11,30 @@ a postponed job is simply picked again after the others.
 
 :func:`start_sandbox` starts the MyConnector sandbox platform on loopback in
 this process (Odoo's tests allow HTTP to 127.0.0.1 only).
+
+:class:`MockAdapter` and :func:`mock_adapter` replace the adapter of every
+synchroniser with canned responses, for unit tests of a mapper, an importer
+or an exporter that need no HTTP at all::
+
+    adapter = MockAdapter({"get": product, "levels:SKU-1": [level]})
+    with mock_adapter(adapter):
+        binding_model.import_record(backend, "7")
+    self.assertEqual(adapter.calls, [("get", ("7",), {})])
 """
 
+import copy
 import logging
 import traceback
+from contextlib import contextmanager
+from unittest import mock
 
 from odoo.tests import common
 
+from odoo.addons.connector.components.synchronizer import Synchronizer
 from odoo.addons.queue_job.exception import NothingToDoJob, RetryableJobError
 from odoo.addons.queue_job.job import Job
+
+from ..transport import Page
 
 _logger = logging.getLogger(__name__)
 
@@ -84,6 +99,79 @@ def start_sandbox(test_case, **options):
     server = SandboxServer(**options).start()
     test_case.addClassCleanup(server.stop)
     return server
+
+
+class MockAdapter:
+    """An adapter answering canned responses per endpoint, recording calls.
+
+    An *endpoint* is the adapter method's name (``get``, ``list`` for
+    ``iterate_pages``/``iterate_all``, ``create``, ``update``, ``delete`` or
+    any method of a resource's adapter, like ``levels``), optionally narrowed
+    to its first argument: ``"get:7"`` wins over ``"get"``. A response is a
+    value (returned as a deep copy), a callable (called with the arguments)
+    or an exception (raised, e.g. a transport error). An endpoint with no
+    response fails the test, naming it. ``calls`` lists ``(endpoint, args,
+    kwargs)`` in order.
+    """
+
+    def __init__(self, responses=None):
+        self.responses = dict(responses or {})
+        self.calls = []
+
+    def set(self, endpoint, response):
+        self.responses[endpoint] = response
+        return self
+
+    def answer(self, endpoint, *args, **kwargs):
+        self.calls.append((endpoint, args, kwargs))
+        keys = [f"{endpoint}:{args[0]}"] if args else []
+        for key in [*keys, endpoint]:
+            if key in self.responses:
+                response = self.responses[key]
+                if isinstance(response, BaseException):
+                    raise response
+                if callable(response):
+                    return response(*args, **kwargs)
+                return copy.deepcopy(response)
+        raise AssertionError(f"MockAdapter: no response for {endpoint} {args}")
+
+    def get(self, external_id):
+        return self.answer("get", external_id)
+
+    def iterate_pages(self, filters=None):
+        items = self.answer("list", filters)
+        yield Page(items=items, response=None, payload=items, number=1)
+
+    def iterate_all(self, filters=None):
+        for page in self.iterate_pages(filters):
+            yield from page.items
+
+    def list(self, filters=None):
+        return [record["id"] for record in self.iterate_all(filters)]
+
+    def create(self, data):  # pylint: disable=method-required-super
+        return self.answer("create", data)
+
+    def update(self, external_id, data):
+        return self.answer("update", external_id, data)
+
+    def delete(self, external_id):
+        return self.answer("delete", external_id)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.answer(name, *args, **kwargs)
+
+
+@contextmanager
+def mock_adapter(adapter):
+    """Within the block, every synchroniser (importers, exporters) talks to
+    ``adapter`` instead of its backend adapter."""
+    with mock.patch.object(
+        Synchronizer, "backend_adapter", new=property(lambda self: adapter)
+    ):
+        yield adapter
 
 
 class GenericConnectorCase(common.TransactionCase):

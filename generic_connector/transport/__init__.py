@@ -11,7 +11,9 @@ admin).
 Modules: ``errors`` (typed errors and their classification), ``redact``
 (secrets out of logs), ``auth``, ``session`` (pooled sessions per backend and
 process), ``policy`` (retry/backoff, rate-limit headers), ``client``,
-``envelope`` (dotted paths in payloads), ``pagination`` and ``webhook``.
+``envelope`` (dotted paths in payloads), ``pagination``, ``graphql`` (queries,
+query cost, Relay paging), ``soap`` (zeep on the pooled session) and
+``webhook``.
 """
 
 from .auth import (
@@ -29,14 +31,27 @@ from .errors import (
     ConfigError,
     ConflictError,
     FatalError,
+    GraphQLError,
     NotFoundError,
     PartialDataError,
+    QueryCostError,
     RateLimitedError,
+    SoapFaultError,
+    ThrottledError,
     TransientError,
     TransportError,
     error_from_exception,
     error_from_response,
     parse_retry_after,
+)
+from .graphql import (
+    GraphQLClient,
+    NestedConnection,
+    ThrottleStatus,
+    complete_connections,
+    flatten_connections,
+    graphql_error,
+    relay_pages,
 )
 from .pagination import (
     CursorPagination,
@@ -49,6 +64,7 @@ from .pagination import (
 from .policy import IDEMPOTENT_METHODS, RateLimit, RetryPolicy
 from .redact import REDACTED, redact_headers, redact_text, redact_url
 from .session import close_session, close_sessions, get_session, new_session
+from .soap import SoapClient, forget_soap_clients, get_soap_client, soap_error
 from .webhook import (
     WebhookVerificationError,
     sign_hmac_hex,
@@ -69,28 +85,41 @@ __all__ = [
     "ConflictError",
     "CursorPagination",
     "FatalError",
+    "GraphQLClient",
+    "GraphQLError",
     "HttpClient",
     "LinkHeaderPagination",
     "MemoryTokenStore",
+    "NestedConnection",
     "NoAuth",
     "NotFoundError",
     "OAuth2ClientCredentials",
     "OffsetPagination",
     "Page",
     "PartialDataError",
+    "QueryCostError",
     "RateLimit",
     "RateLimitedError",
     "RetryPolicy",
+    "SoapClient",
+    "SoapFaultError",
+    "ThrottleStatus",
+    "ThrottledError",
     "TransientError",
     "TransportError",
     "WebhookVerificationError",
     "close_session",
     "close_sessions",
+    "complete_connections",
     "decode_json",
     "error_from_exception",
     "error_from_response",
     "extract",
+    "flatten_connections",
+    "forget_soap_clients",
     "get_session",
+    "get_soap_client",
+    "graphql_error",
     "iterate_items",
     "new_session",
     "origin_of",
@@ -99,8 +128,10 @@ __all__ = [
     "redact_headers",
     "redact_text",
     "redact_url",
+    "relay_pages",
     "sign_hmac_hex",
     "sign_standard_webhook",
+    "soap_error",
     "verify_hmac_hex",
     "verify_standard_webhook",
 ]

@@ -1,6 +1,6 @@
 """One typed error hierarchy for every protocol the connector speaks.
 
-REST today, GraphQL and SOAP later: whatever the wire format, the job layer
+REST, GraphQL and SOAP alike: whatever the wire format, the job layer
 only needs to answer two questions, and the class answers both:
 
 * *Retry?* — ``retryable`` is a class attribute. ``TransientError`` (and its
@@ -24,7 +24,18 @@ bad URL, TLS failure, cross-origin    ConfigError            no
 timeouts, refused/dropped connection  TransientError         yes
 malformed JSON in a 2xx               TransientError         yes
 400, 422, other 4xx, 501, other       FatalError             no
+GraphQL ``errors``, no data           GraphQLError           no
+GraphQL ``errors`` beside data        PartialDataError       no
+GraphQL ``THROTTLED``                 ThrottledError         yes
+GraphQL ``MAX_COST_EXCEEDED``         QueryCostError         no
+SOAP Client fault                     SoapFaultError         no
+SOAP Server fault                     TransientError         yes
 ====================================  =====================  =========
+
+GraphQL answers with HTTP 200 whatever happened, so its errors are told
+apart by their ``extensions.code`` (``graphql_error``); a SOAP fault is told
+apart by its ``faultcode`` (``Client`` is the caller's fault: bad input, an
+unknown SKU; ``Server`` is the service's: try again later).
 
 Every attribute exposed here is already redacted, so an error can be logged,
 stored on a job or shown in a chatter message as is.
@@ -133,7 +144,18 @@ class FatalError(TransportError):
     hint = "the request or the response does not match what the API expects"
 
 
-class PartialDataError(TransportError):
+class _GraphQLErrors:
+    """What every GraphQL error carries: the ``errors`` list as answered,
+    their messages and codes, and the (possibly partial) ``data``."""
+
+    def _set_graphql(self, errors, data):
+        self.errors = list(errors or ())
+        self.data = data
+        self.codes = error_codes(self.errors)
+        self.messages = [str(e.get("message", e)) for e in self.errors]
+
+
+class PartialDataError(_GraphQLErrors, TransportError):
     """A response that carries both data and errors (GraphQL partial results).
 
     The caller decides whether the ``data`` part is usable; the transport
@@ -143,9 +165,65 @@ class PartialDataError(TransportError):
     hint = "the remote answered with partial data and errors"
 
     def __init__(self, message: str = "", *, data=None, errors=(), **kwargs):
-        self.data = data
-        self.errors = list(errors or ())
+        self._set_graphql(errors, data)
         super().__init__(message, **kwargs)
+
+
+class GraphQLError(_GraphQLErrors, FatalError):
+    """A GraphQL answer with ``errors`` and no data: the query is wrong (a
+    field that does not exist, a bad argument) or the remote refused it."""
+
+    hint = "the GraphQL query was refused; check the query and its variables"
+
+    def __init__(self, message: str = "", *, data=None, errors=(), **kwargs):
+        self._set_graphql(errors, data)
+        super().__init__(message, **kwargs)
+
+
+class QueryCostError(GraphQLError):
+    """``MAX_COST_EXCEEDED``: one query asks for more than the remote allows
+    at once, whatever the wait. Fewer records per page is the cure."""
+
+    hint = "the query costs more than the remote allows; ask fewer records per page"
+
+
+class ThrottledError(_GraphQLErrors, RateLimitedError):
+    """``THROTTLED``: the cost bucket is empty for now; ``retry_after`` is
+    what the ``throttleStatus`` says it takes to refill the missing points."""
+
+    hint = "the remote's query-cost budget is spent for now"
+
+    def __init__(self, message: str = "", *, data=None, errors=(), **kwargs):
+        self._set_graphql(errors, data)
+        super().__init__(message, **kwargs)
+
+
+class SoapFaultError(FatalError):
+    """A SOAP ``Client`` fault: the request is wrong (bad input, unknown SKU).
+
+    ``faultcode`` and ``faultstring`` are kept as answered; sending the same
+    request again gives the same fault.
+    """
+
+    hint = "the SOAP service refused the request's data"
+
+    def __init__(self, message: str = "", *, faultcode=None, **kwargs):
+        self.faultcode = faultcode
+        super().__init__(message, **kwargs)
+
+
+def error_codes(errors) -> list[str]:
+    """The ``extensions.code`` of each GraphQL error that has one."""
+    codes = []
+    for error in errors or ():
+        code = (
+            (error.get("extensions") or {}).get("code")
+            if isinstance(error, dict)
+            else None
+        )
+        if code:
+            codes.append(str(code))
+    return codes
 
 
 def error_class_for_status(status: int) -> type[TransportError]:

@@ -2,3 +2,4 @@ from . import core
 from . import product
 from . import product_exporter
 from . import customer
+from . import inventory

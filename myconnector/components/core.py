@@ -14,4 +14,8 @@ class MyConnectorBase(AbstractComponent):
 class MyConnectorBinder(Component):
     _name = "myconnector.binder"
     _inherit = ["generic.binder", "myconnector.base"]
-    _apply_on = ["myconnector.product.template", "myconnector.res.partner"]
+    _apply_on = [
+        "myconnector.product.template",
+        "myconnector.product.product",
+        "myconnector.res.partner",
+    ]

@@ -10,9 +10,15 @@ from the last run that fully succeeded (``generic.backend._import_run``).
 """
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.generic_connector.components.core import job_errors
+from odoo.addons.queue_job.job import identity_exact
 
 PRODUCT_MODEL = "myconnector.product.template"
+VARIANT_MODEL = "myconnector.product.product"
 CUSTOMER_MODEL = "myconnector.res.partner"
+INVENTORY_MODEL = "stock.quant"
 
 
 class MyConnectorBackend(models.Model):
@@ -22,6 +28,33 @@ class MyConnectorBackend(models.Model):
 
     base_url = fields.Char(default="http://127.0.0.1:8070")
     test_connection_path = fields.Char(default="/api/v1/products?per_page=1")
+    product_protocol = fields.Selection(
+        [("rest", "REST"), ("graphql", "GraphQL"), ("soap", "SOAP")],
+        default="rest",
+        required=True,
+        help="How products are read: REST (/api/v1/products, paged by page "
+        "number), GraphQL (/graphql, Relay cursors, nested variants, query "
+        "cost budget) or SOAP (GetProducts: full walks only, no single-product "
+        "read for webhooks). Importers, mappers and jobs are the same whichever.",
+    )
+    inventory_protocol = fields.Selection(
+        [("soap", "SOAP"), ("rest", "REST")],
+        default="soap",
+        required=True,
+        help="How inventory levels are read and written: SOAP (GetInventory, "
+        "UpdateInventory, HTTP Basic: set a username and password) or REST "
+        "(/api/v1/inventory_levels).",
+    )
+    default_location_id = fields.Many2one(
+        "stock.location",
+        string="Default Stock Location",
+        domain=[("usage", "=", "internal")],
+        default=lambda self: self._default_stock_location(),
+        help="Where the levels of remote locations not mapped below land.",
+    )
+    inventory_location_ids = fields.One2many(
+        "myconnector.inventory.location", "backend_id", string="Location Mapping"
+    )
     products_imported_until = fields.Char(
         readonly=True,
         copy=False,
@@ -66,6 +99,55 @@ class MyConnectorBackend(models.Model):
         for backend in self:
             backend.customer_binding_count = counts.get(backend, 0)
 
+    @api.model
+    def _default_stock_location(self):
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        return warehouse.lot_stock_id
+
+    def _adapter_usage(self, model_name):
+        if model_name == PRODUCT_MODEL and self.product_protocol != "rest":
+            return f"backend.adapter.{self.product_protocol}"
+        if model_name == INVENTORY_MODEL and self.inventory_protocol == "soap":
+            return "backend.adapter.soap"
+        return super()._adapter_usage(model_name)
+
+    def _stock_location_for(self, remote_location_id):
+        """The Odoo location of a remote location: mapped, else the default."""
+        self.ensure_one()
+        mapped = self.inventory_location_ids.filtered(
+            lambda m: m.remote_location_id == int(remote_location_id)
+        )
+        location = mapped[:1].location_id or self.default_location_id
+        if not location:
+            raise UserError(
+                _(
+                    "Remote location %(remote)s of %(name)s is not mapped and the "
+                    "backend has no default stock location.",
+                    remote=remote_location_id,
+                    name=self.name,
+                )
+            )
+        return location
+
+    def _remote_location_for(self, location):
+        """The remote location an Odoo location's stock is exported to."""
+        self.ensure_one()
+        mapped = self.inventory_location_ids.filtered(
+            lambda m: m.location_id == location
+        )
+        if not mapped:
+            raise UserError(
+                _(
+                    "%(location)s is mapped to no remote location of %(name)s: add "
+                    "it to the backend's location mapping.",
+                    location=location.display_name,
+                    name=self.name,
+                )
+            )
+        return mapped[0].remote_location_id
+
     def action_import_products(self):
         """Enqueue an incremental product import (a full one the first time)."""
         return self._enqueue_import(
@@ -77,6 +159,50 @@ class MyConnectorBackend(models.Model):
         return self._enqueue_import(
             "_import_customers", _("Import customers"), "customers_imported_until"
         )
+
+    def action_import_inventory(self):
+        """Enqueue an import of every bound variant's inventory levels."""
+        for backend in self:
+            backend.with_delay(
+                description=_("Import inventory from %(name)s", name=backend.name),
+                identity_key=identity_exact,
+            )._import_inventory()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Import inventory"),
+                "message": _(
+                    "The import runs in the background: see Job Queue > Jobs."
+                ),
+                "type": "info",
+            },
+        }
+
+    def _import_inventory(self):
+        """Job: one chunk job per ``import_chunk_size`` active variants."""
+        self.ensure_one()
+        bindings = self.env[VARIANT_MODEL].search([("backend_id", "=", self.id)])
+        size = max(self.import_chunk_size, 1)
+        for start in range(0, len(bindings), size):
+            chunk = bindings[start : start + size]
+            self.with_delay(
+                description=_(
+                    "Import inventory of %(count)s variant(s) from %(name)s",
+                    count=len(chunk),
+                    name=self.name,
+                )
+            )._import_inventory_chunk(chunk)
+        return _("%(count)s variant(s) to read", count=len(bindings))
+
+    def _import_inventory_chunk(self, variant_bindings):
+        """Job: set the quants of ``variant_bindings`` to the remote levels
+        (safe to run twice: a quant already right is left alone)."""
+        self.ensure_one()
+        with self.work_on(INVENTORY_MODEL) as work, job_errors():
+            return work.component(usage="inventory.importer").run(
+                variant_bindings.exists()
+            )
 
     def _bindings_action(self, xml_id):
         self.ensure_one()

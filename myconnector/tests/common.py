@@ -3,6 +3,8 @@
 """Base classes for MyConnector tests: a sandbox platform on loopback and a
 backend pointing at it, with fast retries so faults cost little time."""
 
+from decimal import Decimal
+
 import requests
 
 from odoo.addons.generic_connector.tests.common import (
@@ -12,6 +14,7 @@ from odoo.addons.generic_connector.tests.common import (
 )
 
 API_KEY = "demo-api-key"
+VARIANT_MODEL = "myconnector.product.product"
 
 
 class MyConnectorCase(GenericConnectorCase):
@@ -63,8 +66,52 @@ class MyConnectorCase(GenericConnectorCase):
                 return products
             page += 1
 
-    def bindings(self):
-        return self.Binding.search([("backend_id", "=", self.backend.id)])
+    def bindings(self, backend=None):
+        return self.Binding.search([("backend_id", "=", (backend or self.backend).id)])
+
+    def variant_bindings(self, backend=None, template=None):
+        """Variant bindings of ``backend`` (archived ones included)."""
+        domain = [("backend_id", "=", (backend or self.backend).id)]
+        if template:
+            domain.append(("product_tmpl_id", "=", template.id))
+        return self.env[VARIANT_MODEL].with_context(active_test=False).search(domain)
+
+    def assertMatchesRemote(self, backend=None):
+        """Odoo holds exactly the sandbox's products and variants: names,
+        SKUs, prices to the cent, one active variant per remote variant."""
+        remote = self.remote_products()
+        bindings = self.bindings(backend)
+        self.assertEqual(len(bindings), len(remote))
+        self.assertEqual(set(bindings.mapped("external_id")), set(remote))
+        for binding in bindings:
+            product = remote[binding.external_id]
+            self.assertEqual(binding.name, product["title"])
+            self.assertAlmostEqual(binding.list_price, float(Decimal(product["price"])))
+            self.assertEqual(binding.odoo_id.myconnector_bind_ids, binding)
+            self.assertVariantsMatch(binding, product["variants"], backend)
+        return remote
+
+    def assertVariantsMatch(self, binding, variants, backend=None):
+        template = binding.odoo_id
+        self.assertEqual(len(template.product_variant_ids), len(variants))
+        if len(variants) == 1:
+            self.assertEqual(binding.default_code, variants[0]["sku"])
+        bound = {
+            b.external_id: b
+            for b in self.variant_bindings(backend, template)
+            if b.active
+        }
+        self.assertEqual(set(bound), {str(v["id"]) for v in variants})
+        for variant in variants:
+            odoo_variant = bound[str(variant["id"])]
+            self.assertEqual(odoo_variant.default_code, variant["sku"])
+            self.assertEqual(
+                Decimal(str(round(odoo_variant.lst_price, 2))).quantize(
+                    Decimal("0.01")
+                ),
+                Decimal(variant["price"]),
+                f"price of variant {variant['id']}",
+            )
 
     def snapshot(self):
         """What an import can change, per external id."""

@@ -39,7 +39,11 @@ class TestBackend(MyConnectorCase):
         self.assertEqual(self.backend.with_user(manager).api_key, "demo-api-key")
 
     def test_views_and_menus_load(self):
-        for model in ("myconnector.backend", "myconnector.product.template"):
+        for model in (
+            "myconnector.backend",
+            "myconnector.product.template",
+            "myconnector.product.product",
+        ):
             self.env[model].get_views([(False, "tree"), (False, "form")])
         menu = self.env.ref("myconnector.myconnector_backend_menu")
         self.assertEqual(menu.action.res_model, "myconnector.backend")

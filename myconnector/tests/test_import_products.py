@@ -1,7 +1,5 @@
 # Copyright 2026 MyConnector Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from decimal import Decimal
-
 from odoo.tests import tagged
 
 from .common import MyConnectorCase
@@ -10,19 +8,6 @@ from .common import MyConnectorCase
 @tagged("post_install", "-at_install")
 class TestImportProducts(MyConnectorCase):
     seed_records = 250
-
-    def assertMatchesRemote(self):
-        remote = self.remote_products()
-        bindings = self.bindings()
-        self.assertEqual(len(bindings), len(remote))
-        self.assertEqual(set(bindings.mapped("external_id")), set(remote))
-        for binding in bindings:
-            product = remote[binding.external_id]
-            self.assertEqual(binding.name, product["title"])
-            self.assertEqual(binding.default_code, product["sku"])
-            self.assertAlmostEqual(binding.list_price, float(Decimal(product["price"])))
-            self.assertEqual(binding.odoo_id.myconnector_bind_ids, binding)
-        return remote
 
     def test_import_then_again_then_incremental(self):
         self.backend.action_import_products()

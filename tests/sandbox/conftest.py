@@ -20,21 +20,17 @@ API_KEY = {"X-API-Key": "demo-api-key"}
 
 
 @pytest.fixture
-def make_sandbox() -> Iterator:
-    """Factory: ``make_sandbox(**options)`` -> started server, stopped at teardown."""
-    servers: list[SandboxServer] = []
+def make_sandbox(platform) -> Iterator:
+    """Factory: ``make_sandbox(**options)`` -> started server, stopped at teardown
+    (the repository's ``platform`` fixture with this folder's defaults)."""
 
     def factory(**options) -> SandboxServer:
         options.setdefault("seed_records", 30)
         options.setdefault("webhook_retry_base", 0.05)
         options.setdefault("webhook_timeout", 2.0)
-        server = SandboxServer(**options).start()
-        servers.append(server)
-        return server
+        return platform(**options)
 
     yield factory
-    for server in servers:
-        server.stop()
 
 
 @pytest.fixture

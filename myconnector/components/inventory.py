@@ -1,0 +1,151 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Inventory: levels per variant and location, over SOAP or REST.
+
+Two adapters with one interface, chosen by the backend's
+``inventory_protocol``: ``levels(sku)`` gives the variant's level at each
+remote location as ``{"variant_id", "sku", "location_id", "available",
+"updated_at"}``, and ``set_level(sku, location_id, available)`` sets one.
+SOAP calls ``GetInventory`` / ``UpdateInventory``; REST reads
+``/api/v1/inventory_levels`` and posts to ``/api/v1/inventory_levels/set``.
+
+The importer writes each level into the ``stock.quant`` of the Odoo location
+mapped to the remote location (an inventory adjustment, so the change is a
+stock move with its history); the exporter pushes a variant's on-hand
+quantity at an Odoo location to the remote location mapped to it.
+"""
+
+from odoo import _
+from odoo.exceptions import UserError
+
+from odoo.addons.component.core import Component
+
+INVENTORY_MODEL = "stock.quant"
+_SOAP_KEYS = {
+    "variantId": "variant_id",
+    "locationId": "location_id",
+    "updatedAt": "updated_at",
+}
+
+
+class InventoryAdapter(Component):
+    _name = "myconnector.inventory.adapter"
+    _inherit = ["generic.rest.adapter", "myconnector.base"]
+    _apply_on = INVENTORY_MODEL
+
+    _resource_path = "/api/v1/inventory_levels"
+    _items_path = "data.items"
+    _record_path = "data"
+
+    def levels(self, sku):
+        return list(self.iterate_all({"sku": sku}))
+
+    def set_level(self, sku, location_id, available):
+        payload = self.client.request_json(
+            "POST",
+            f"{self._resource_path}/set",
+            json={"sku": sku, "location_id": location_id, "available": available},
+        )
+        return payload["data"]
+
+
+class InventorySOAPAdapter(Component):
+    _name = "myconnector.inventory.soap.adapter"
+    _inherit = ["generic.soap.adapter", "myconnector.base"]
+    _apply_on = INVENTORY_MODEL
+
+    _idempotent = frozenset({"GetInventory", "UpdateInventory"})
+
+    def _to_record(self, result):
+        return {_SOAP_KEYS.get(key, key): value for key, value in result.items()}
+
+    def levels(self, sku):
+        return [self._to_record(r) for r in self.call("GetInventory", sku=sku) or []]
+
+    def set_level(self, sku, location_id, available):
+        return self._to_record(
+            self.call(
+                "UpdateInventory", sku=sku, locationId=location_id, available=available
+            )
+        )
+
+
+class InventoryImporter(Component):
+    """Import the remote levels of variants into ``stock.quant``."""
+
+    _name = "myconnector.inventory.importer"
+    _inherit = ["base.importer", "generic.synchronizer", "myconnector.base"]
+    _apply_on = INVENTORY_MODEL
+    _usage = "inventory.importer"
+
+    def run(self, variant_bindings):
+        """Set the quant of each variant at each mapped location to the
+        remote level (the sum of the remote locations mapped to it), in one
+        inventory adjustment; return how many quants changed."""
+        quants = self.env["stock.quant"]
+        storable = variant_bindings.filtered(lambda b: b.detailed_type == "product")
+        for binding in storable:
+            totals = {}
+            for level in self.backend_adapter.levels(binding.default_code):
+                location = self.backend_record._stock_location_for(level["location_id"])
+                totals[location] = totals.get(location, 0) + level["available"]
+            for location, quantity in totals.items():
+                quants |= self._counted(binding.odoo_id, location, quantity)
+        if quants and quants.action_apply_inventory() is not None:
+            raise UserError(
+                _(
+                    "Inventory conflict on %(quants)s: the stock changed while it "
+                    "was counted; run the inventory import again.",
+                    quants=", ".join(quants.mapped("display_name")),
+                )
+            )
+        skipped = variant_bindings - storable
+        message = _("%(count)s quant(s) changed", count=len(quants))
+        if skipped:
+            # Stock is only kept for storable products: a product made a
+            # consumable or a service in Odoo keeps no quants.
+            message += _(
+                "; not storable, skipped: %(skus)s",
+                skus=", ".join(skipped.mapped("default_code")),
+            )
+        return message
+
+    def _counted(self, product, location, quantity):
+        """The quant of ``product`` at ``location`` with ``quantity`` counted
+        (to be applied), or nothing when it already holds that quantity (a
+        second run changes nothing)."""
+        Quant = self.env["stock.quant"]
+        current = Quant._get_available_quantity(product, location, strict=True)
+        if current == quantity:
+            return Quant
+        return Quant.with_context(inventory_mode=True).create(
+            {
+                "product_id": product.id,
+                "location_id": location.id,
+                "inventory_quantity": quantity,
+            }
+        )
+
+
+class InventoryExporter(Component):
+    """Push a variant's on-hand quantity at an Odoo location to the platform."""
+
+    _name = "myconnector.inventory.exporter"
+    _inherit = ["base.exporter", "generic.synchronizer", "myconnector.base"]
+    _apply_on = INVENTORY_MODEL
+    _usage = "inventory.exporter"
+
+    def run(self, variant_binding, location):
+        remote_location = self.backend_record._remote_location_for(location)
+        quantity = int(
+            variant_binding.odoo_id.with_context(location=location.id).qty_available
+        )
+        level = self.backend_adapter.set_level(
+            variant_binding.default_code, remote_location, quantity
+        )
+        return _(
+            "%(sku)s at remote location %(loc)s set to %(qty)s",
+            sku=level.get("sku"),
+            loc=level.get("location_id"),
+            qty=level.get("available"),
+        )
