@@ -11,7 +11,9 @@ admin).
 Modules: ``errors`` (typed errors and their classification), ``redact``
 (secrets out of logs), ``auth``, ``session`` (pooled sessions per backend and
 process), ``policy`` (retry/backoff, rate-limit headers), ``client``,
-``envelope`` (dotted paths in payloads), ``pagination`` and ``webhook``.
+``envelope`` (dotted paths in payloads), ``pagination``, ``webhook``,
+``ratelimit`` (the rate budget shared by every worker) and ``pgstore`` (its
+PostgreSQL store, and the shared OAuth2 token's).
 """
 
 from .auth import (
@@ -46,9 +48,17 @@ from .pagination import (
     iterate_items,
     paginate,
 )
+from .pgstore import SCHEMA, PgBucketStore, PgConnection, PgTokenStore
 from .policy import IDEMPOTENT_METHODS, RateLimit, RetryPolicy
+from .ratelimit import MemoryBucketStore, RateBudget, RateLimitAdapter, RateLimiter
 from .redact import REDACTED, redact_headers, redact_text, redact_url
-from .session import close_session, close_sessions, get_session, new_session
+from .session import (
+    close_session,
+    close_sessions,
+    get_session,
+    new_session,
+    set_rate_limiter,
+)
 from .webhook import (
     WebhookVerificationError,
     sign_hmac_hex,
@@ -61,6 +71,7 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "MISSING",
     "REDACTED",
+    "SCHEMA",
     "ApiKeyAuth",
     "AuthError",
     "BasicAuth",
@@ -71,6 +82,7 @@ __all__ = [
     "FatalError",
     "HttpClient",
     "LinkHeaderPagination",
+    "MemoryBucketStore",
     "MemoryTokenStore",
     "NoAuth",
     "NotFoundError",
@@ -78,8 +90,14 @@ __all__ = [
     "OffsetPagination",
     "Page",
     "PartialDataError",
+    "PgBucketStore",
+    "PgConnection",
+    "PgTokenStore",
+    "RateBudget",
     "RateLimit",
+    "RateLimitAdapter",
     "RateLimitedError",
+    "RateLimiter",
     "RetryPolicy",
     "TransientError",
     "TransportError",
@@ -99,6 +117,7 @@ __all__ = [
     "redact_headers",
     "redact_text",
     "redact_url",
+    "set_rate_limiter",
     "sign_hmac_hex",
     "sign_standard_webhook",
     "verify_hmac_hex",
