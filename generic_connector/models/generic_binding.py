@@ -113,6 +113,7 @@ class GenericBinding(models.AbstractModel):
                             id=external_id,
                         ),
                         identity_key=f"{run_key}:{external_id}" if run_key else None,
+                        **backend._job_options(),
                     ).import_record(backend, external_id)
         message = _(
             "created: %(created)s, updated: %(updated)s, skipped: %(skipped)s",

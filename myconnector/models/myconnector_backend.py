@@ -21,6 +21,7 @@ class MyConnectorBackend(models.Model):
     _name = "myconnector.backend"
     _inherit = "generic.backend"
     _description = "MyConnector Backend"
+    _job_channel_parent = "root.myconnector"
 
     base_url = fields.Char(default="http://127.0.0.1:8070")
     test_connection_path = fields.Char(default="/api/v1/products?per_page=1")
@@ -51,6 +52,7 @@ class MyConnectorBackend(models.Model):
             backend.with_delay(
                 description=_("Import products from %(name)s", name=backend.name),
                 identity_key=identity_exact,
+                **backend._job_options(),
             )._import_products(since=backend.products_imported_until or None)
         return {
             "type": "ir.actions.client",
@@ -83,14 +85,15 @@ class MyConnectorBackend(models.Model):
         filters = {"updated_since": since} if since else {}
         run_key = self.env.context.get("job_uuid") or str(uuid.uuid4())
         jobs, first_response = self.env[PRODUCT_MODEL].import_batch(
-            self, filters, run_key=run_key
+            self, filters, job_options=self._job_options(), run_key=run_key
         )
         watermark = self._run_watermark(first_response)
         if not jobs:
             self._move_watermark("products_imported_until", watermark)
             return _("No product changed since %(since)s", since=since or "-")
         self.with_delay(
-            description=_("Finish product import from %(name)s", name=self.name)
+            description=_("Finish product import from %(name)s", name=self.name),
+            **self._job_options(),
         )._sync_finalize(
             "products_imported_until", watermark, [j.uuid for j in jobs], run_key
         )
