@@ -8,3 +8,5 @@ say "Transport: pooling and lazy pagination"
 "$VENV/bin/python" tests/bench/bench_transport.py
 say "Sandbox: 100-record pages per second"
 "$VENV/bin/python" tests/sandbox/bench_sandbox.py --seconds 3
+say "Rate budget: 4 processes against a limited account, shared bucket vs none"
+"$VENV/bin/python" tests/bench/bench_ratelimit.py

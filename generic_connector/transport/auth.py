@@ -100,6 +100,11 @@ class OAuth2ClientCredentials(AuthBase):
 
     On a 401 the cached token is dropped, a new one fetched and the request
     re-sent once: tokens can be revoked before their announced expiry.
+
+    The token request is one form POST sent with ``requests`` rather than
+    ``requests_oauthlib.OAuth2Session.fetch_token``: that method logs, at
+    DEBUG, the request headers and body (the client secret) and the token
+    obtained, and this token must never reach a log line.
     """
 
     def __init__(

@@ -12,10 +12,11 @@ every answer.
 
 Sizing: a remote that allows ``limit`` calls per ``window`` seconds is
 honoured in *any* window, aligned or not, by a bucket of ``burst`` tokens
-refilled at ``(limit - burst) / window`` per second, since such a bucket never
-grants more than ``burst + rate * window = limit`` tokens in ``window``
-seconds. A burst of 1 costs ``1 / limit`` of the throughput and keeps calls
-evenly spaced, which is what a fixed-window remote wants.
+refilled at ``(limit - burst - 1) / window`` per second, since such a bucket
+never grants more than ``burst + rate * window = limit - 1`` tokens in
+``window`` seconds (one call of margin, see ``RateBudget.rate``). A burst of
+1 costs ``2 / limit`` of the throughput and keeps calls evenly spaced, which
+is what a fixed-window remote wants.
 
 Learning from the remote (``learn``):
 
@@ -82,8 +83,14 @@ class RateBudget:
 
     @property
     def rate(self) -> float:
-        """Tokens per second, so that no window sees more than ``limit``."""
-        return max(self.limit - self.capacity, 1.0) / self.window
+        """Tokens per second, so that no window sees more than ``limit - 1``.
+
+        The spare call is a margin for jitter: the instant a call leaves is
+        not the instant the remote counts it. It also keeps a fixed-window
+        remote from answering ``Remaining: 0``, whose whole-second ``Reset``
+        would hold every worker up to a second longer than needed.
+        """
+        return max(self.limit - self.capacity - 1, 1.0) / self.window
 
 
 class MemoryBucketStore:

@@ -9,9 +9,11 @@ the backend wires them into every call, under a job's open transaction.
 
 import logging
 
+from odoo.sql_db import connection_info_for
 from odoo.tests import tagged
 
 from odoo.addons.generic_connector.tests.common import run_job
+from odoo.addons.generic_connector.transport import PgBucketStore, PgConnection
 
 from .common import MyConnectorCase
 
@@ -69,6 +71,15 @@ class TestRateBudget(MyConnectorCase):
         client = self.backend._transport_client()
         for product in (1, 2, 3):
             client.get_json(f"/api/v1/products/{product}")
+        # Another worker, its own connection, while this "job" is still open
+        # after drawing from the bucket: a take that had run in the job's
+        # cursor would hold the row until the job ends, and this one would
+        # fail on its 200 ms lock_timeout.
+        params = connection_info_for(self.env.cr.dbname)[1]
+        other = PgBucketStore(PgConnection(lock_timeout_ms=200, **params))
+        key = self.backend._rate_limit_key()
+        self.assertGreater(other.take(key, 3.0, 1 / 60), 0)
+        other.connection.close()
         self.backend.invalidate_recordset()
         self.assertEqual(self.backend.rate_limit_remaining, 1)
         self.assertEqual(self.backend.rate_limit_seen_limit, 4)
@@ -84,7 +95,7 @@ class TestRateBudget(MyConnectorCase):
         outcomes = self.run_jobs()
         self.assertEqual(outcomes["failed"], 0)
         self.assertEqual(len(self.bindings()), 30)
-        # Eleven calls at 4 a second: they waited, the remote never said 429.
+        # Eleven calls at 3 a second: they waited, the remote never said 429.
         self.assertNotIn("429", self.statuses())
         self.backend.invalidate_recordset()
         self.assertGreater(self.backend.rate_limit_waited, 0)

@@ -88,8 +88,8 @@ def test_two_processes_sharing_one_bucket_never_exceed_it(db, sandbox):
     ok = sum(r["ok"] for r in reports)
     assert sandbox.app.statuses.get(429, 0) == 0
     assert sum(r["rate_limited"] + r["errors"] for r in reports) == 0
-    # They did push: 1 + 9/s for 4 s is 37 calls; the two shared them.
-    assert ok >= 30
+    # They did push: 1 + 8/s for 4 s is 33 calls; the two shared them.
+    assert ok >= 27
     assert all(r["ok"] >= 8 for r in reports)
 
 
