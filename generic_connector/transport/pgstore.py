@@ -276,8 +276,10 @@ class PgTokenStore:
     @contextlib.contextmanager
     def locked(self, key):
         with self.connection.transaction() as cr:
-            # A wait longer than a token fetch means trouble: lock_timeout.
-            cr.execute("SET LOCAL lock_timeout = '30s'")
+            # Others wait while one fetches (its HTTP timeouts bound that);
+            # a wait longer than any fetch means trouble: lock_timeout.
+            cr.execute("SET LOCAL lock_timeout = '60s'")
+            cr.execute("SET LOCAL statement_timeout = '65s'")
             cr.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_id(key),))
             yield
 

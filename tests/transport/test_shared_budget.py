@@ -17,8 +17,10 @@ import pytest
 from generic_connector.transport import (
     ApiKeyAuth,
     HttpClient,
+    OAuth2ClientCredentials,
     PgBucketStore,
     PgConnection,
+    PgTokenStore,
     RateBudget,
     RateLimitedError,
     RateLimiter,
@@ -154,3 +156,35 @@ def test_oauth2_token_shared_by_four_workers_across_expiries(db, sandbox):
     assert elapsed > 5
     assert issued <= elapsed / 2.5 + 2
     assert sum(r["token_fetches"] for r in reports) == issued
+
+
+def test_oauth2_refresh_is_single_flight_across_connections(db, sandbox):
+    """Eight workers (own connection, own auth object) want a token at once:
+    one fetches it under the advisory lock, the others read it."""
+
+    def worker_token(results):
+        auth = OAuth2ClientCredentials(
+            sandbox.url + "/oauth/token",
+            "demo-client",
+            "demo-secret",
+            token_store=PgTokenStore(PgConnection(**db)),
+        )
+        results.append(auth.token())
+
+    results = []
+    threads = [threading.Thread(target=worker_token, args=(results,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == 8
+    assert len(set(results)) == 1
+    assert sandbox.app.auth.issued == 1
+    store = PgTokenStore(PgConnection(**db))
+    key = OAuth2ClientCredentials(
+        sandbox.url + "/oauth/token", "demo-client", "demo-secret"
+    ).store_key
+    store.discard(key, "some-older-token")  # already replaced: kept
+    assert store.get(key)[0] == results[0]
+    store.discard(key, results[0])
+    assert store.get(key)[0] is None
