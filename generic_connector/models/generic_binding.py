@@ -162,6 +162,7 @@ class GenericBinding(models.AbstractModel):
                             id=external_id,
                         ),
                         identity_key=f"{run_key}:{external_id}" if run_key else None,
+                        **backend._job_options(),
                     ).import_record(backend, external_id)
         message = _(
             "created: %(created)s, updated: %(updated)s, skipped: %(skipped)s",
@@ -230,6 +231,7 @@ class GenericBinding(models.AbstractModel):
                     name=binding.display_name,
                     fields=", ".join(fields_list),
                 ),
+                **binding.backend_id._job_options(),
             ).export_record(field_names=fields_list, force=force)
             pending._attach(marker_id, job.uuid)
 
