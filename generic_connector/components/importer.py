@@ -23,6 +23,9 @@ from odoo import _
 
 from odoo.addons.component.core import AbstractComponent
 
+from ..exceptions import RemoteDataError, check_storable
+from ..timestamps import canonical_timestamp
+
 _logger = logging.getLogger(__name__)
 
 
@@ -43,7 +46,7 @@ class GenericRecordImporter(AbstractComponent):
         self.remote_record = (
             data if data is not None else self.backend_adapter.get(external_id)
         )
-        updated_at = self.remote_record.get(self._updated_at_field)
+        updated_at = self._check_remote_record()
         binding = self.binder.to_internal(self.external_id)
         if binding and not force and not binding._is_newer(updated_at):
             self.outcome = "skipped"
@@ -61,6 +64,23 @@ class GenericRecordImporter(AbstractComponent):
         self.binder.bind(self.external_id, binding, remote_updated_at=updated_at)
         self._after_import(binding)
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
+
+    def _check_remote_record(self):
+        """Raise :class:`RemoteDataError` for a record that cannot be stored
+        (not an object, text PostgreSQL refuses, a bad ``updated_at``);
+        return its ``updated_at``."""
+        where = f"{self.model._description} {self.external_id}"
+        if not isinstance(self.remote_record, dict):
+            raise RemoteDataError(f"{where} is not a JSON object")
+        check_storable(self.remote_record, where)
+        updated_at = self.remote_record.get(self._updated_at_field)
+        try:
+            canonical_timestamp(updated_at)
+        except ValueError as err:
+            raise RemoteDataError(
+                f"{where} has an invalid {self._updated_at_field}: {err}"
+            ) from err
+        return updated_at
 
     def _lock(self):
         backend = self.backend_record

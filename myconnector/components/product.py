@@ -11,6 +11,10 @@ from decimal import Decimal, InvalidOperation
 
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
+from odoo.addons.generic_connector.exceptions import RemoteDataError
+
+# Odoo keeps prices as floats: beyond this they lose their cents.
+MAX_PRICE = Decimal(10) ** 12
 
 
 class ProductAdapter(Component):
@@ -29,23 +33,44 @@ class ProductImportMapper(Component):
     _inherit = ["generic.import.mapper", "myconnector.base"]
     _apply_on = "myconnector.product.template"
 
-    direct = [("description", "description_sale"), ("sku", "default_code")]
-
     @mapping
     def name(self, record):
-        title = (record.get("title") or "").strip()
-        if not title:
-            raise ValueError(f"MyConnector product {record.get('id')} has no title")
-        return {"name": title}
+        title = record.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise RemoteDataError(
+                f"MyConnector product {record.get('id')} has no title ({title!r})"
+            )
+        return {"name": title.strip()}
+
+    @mapping
+    def texts(self, record):
+        values = {}
+        for remote, field in (
+            ("description", "description_sale"),
+            ("sku", "default_code"),
+        ):
+            value = record.get(remote)
+            if value is not None and not isinstance(value, str):
+                raise RemoteDataError(
+                    f"MyConnector product {record.get('id')} has a {remote} that "
+                    f"is not text: {value!r:.80}"
+                )
+            values[field] = value or False
+        return values
 
     @mapping
     def list_price(self, record):
         raw = record.get("price")
         try:
+            if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+                raise InvalidOperation
             price = Decimal(str(raw))
+            if not price.is_finite() or abs(price) >= MAX_PRICE:
+                raise InvalidOperation
         except InvalidOperation as err:
-            raise ValueError(
-                f"MyConnector product {record.get('id')} has an invalid price {raw!r}"
+            raise RemoteDataError(
+                f"MyConnector product {record.get('id')} has an invalid price "
+                f"{raw!r:.80}"
             ) from err
         return {"list_price": float(price)}
 

@@ -37,6 +37,7 @@ import re
 from odoo import api, http
 from odoo.http import request
 
+from odoo.addons.generic_connector.exceptions import unstorable_reason
 from odoo.addons.generic_connector.http_outage import answer_unavailable_on
 from odoo.addons.generic_connector.transport import WebhookVerificationError
 
@@ -105,12 +106,9 @@ def storable(value, what, max_length=None):
         value = str(value)
     if not isinstance(value, str) or not value:
         raise BadDelivery(f"{what} must be a non-empty string")
-    if "\x00" in value:
-        raise BadDelivery(f"{what} contains a NUL byte")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise BadDelivery(f"{what} is not valid Unicode") from err
+    reason = unstorable_reason(value)
+    if reason:
+        raise BadDelivery(f"{what} {reason}")
     if max_length and len(value) > max_length:
         raise BadDelivery(f"{what} is longer than {max_length} characters")
     return value
@@ -150,7 +148,7 @@ def check_headers(headers):
     for name in USED_HEADERS:
         value = headers.get(name)
         if value is not None and "\x00" in value:
-            raise BadDelivery(f"the {name} header contains a NUL byte")
+            raise BadDelivery(f"the {name} header contains a NUL character")
 
 
 class MyConnectorWebhookController(http.Controller):
