@@ -3,7 +3,7 @@
 #   make test    lint + pure tests + Odoo tests, one closing count
 #   make lint    ruff and pylint-odoo only
 #   make bench   benchmarks (ratios measured in one run)
-#   make soak    the reliability suite at full size (bounded to one hour)
+#   make soak    the fault suite at full size (bounded to one hour)
 SHELL := /bin/bash
 ADDONS ?= generic_connector,myconnector,myconnector_webhook
 
@@ -28,11 +28,10 @@ odoo-test:
 bench:
 	@bash setup/bench.sh
 
-# The fault suite (tests/reliability) at the issue's numbers, against a
-# 4-worker Odoo it starts itself; `make test` runs the same cases, smaller.
+# The fault suite at the issue's numbers (setup/soak.sh); `make test` runs
+# the same cases, smaller.
 soak:
-	@RELIABILITY_SCALE=soak timeout 3600 "$$(bash setup/venv.sh)/bin/python" -m pytest \
-		tests/reliability -s -p no:cacheprovider
+	@bash setup/soak.sh
 
 venv:
 	@bash setup/venv.sh

@@ -17,6 +17,8 @@ Processing is safe to run twice (at-least-once delivery of jobs).
 import json
 import logging
 
+import psycopg2
+
 from odoo import _, api, fields, models
 
 from ..transport import redact_headers
@@ -107,11 +109,19 @@ class GenericWebhook(models.Model):
         # One original per event id: a second delivery of an event already
         # received is kept as a ``duplicate`` row (outside this index), and two
         # simultaneous ones cannot both become originals with a job each.
-        self.env.cr.execute(
-            "CREATE UNIQUE INDEX IF NOT EXISTS generic_webhook_event_uniq "
-            "ON generic_webhook (backend_model, backend_id, event_id) "
-            "WHERE event_id IS NOT NULL AND state != 'duplicate'"
-        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS generic_webhook_event_uniq "
+                    "ON generic_webhook (backend_model, backend_id, event_id) "
+                    "WHERE event_id IS NOT NULL AND state != 'duplicate'"
+                )
+        except psycopg2.errors.UniqueViolation:
+            _logger.warning(
+                "generic_webhook_event_uniq not created: the inbox already holds "
+                "two originals of one event id (received before this version). "
+                "Mark the later ones as duplicates and update the module again."
+            )
 
     @api.depends("receipt_ids")
     def _compute_delivery_count(self):

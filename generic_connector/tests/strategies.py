@@ -5,8 +5,11 @@
 :data:`json_values` draws any JSON-like value, weighted towards what breaks
 naive code: NUL characters, unpaired surrogates, huge and non-finite numbers,
 very long strings, wrong types, nesting. :data:`SETTINGS` keeps a run short
-and free of files (no example database) inside an Odoo test.
+and free of files (no example database) inside an Odoo test: 150 examples,
+1,000 under ``make soak`` (``RELIABILITY_SCALE=soak``).
 """
+
+import os
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -46,7 +49,7 @@ json_values = st.recursive(
 )
 
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=1000 if os.environ.get("RELIABILITY_SCALE") == "soak" else 150,
     deadline=None,
     database=None,
     derandomize=True,

@@ -87,7 +87,8 @@ def odoo_environment() -> dict:
         check=False,
     )
     if done.returncode != 0:
-        raise OdooUnavailable(done.stderr.strip().splitlines()[-1:] or "set-up failed")
+        lines = done.stderr.strip().splitlines()
+        raise OdooUnavailable(lines[-1] if lines else "the set-up failed")
     return dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
 
 
