@@ -17,8 +17,6 @@ Processing is safe to run twice (at-least-once delivery of jobs).
 import json
 import logging
 
-import psycopg2
-
 from odoo import _, api, fields, models
 
 from ..transport import redact_headers
@@ -109,19 +107,24 @@ class GenericWebhook(models.Model):
         # One original per event id: a second delivery of an event already
         # received is kept as a ``duplicate`` row (outside this index), and two
         # simultaneous ones cannot both become originals with a job each.
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "CREATE UNIQUE INDEX IF NOT EXISTS generic_webhook_event_uniq "
-                    "ON generic_webhook (backend_model, backend_id, event_id) "
-                    "WHERE event_id IS NOT NULL AND state != 'duplicate'"
-                )
-        except psycopg2.errors.UniqueViolation:
+        cr = self.env.cr
+        cr.execute(
+            "SELECT 1 FROM generic_webhook WHERE event_id IS NOT NULL "
+            "AND state != 'duplicate' GROUP BY backend_model, backend_id, event_id "
+            "HAVING count(*) > 1 LIMIT 1"
+        )
+        if cr.fetchone():
             _logger.warning(
                 "generic_webhook_event_uniq not created: the inbox already holds "
                 "two originals of one event id (received before this version). "
                 "Mark the later ones as duplicates and update the module again."
             )
+            return
+        cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS generic_webhook_event_uniq "
+            "ON generic_webhook (backend_model, backend_id, event_id) "
+            "WHERE event_id IS NOT NULL AND state != 'duplicate'"
+        )
 
     @api.depends("receipt_ids")
     def _compute_delivery_count(self):

@@ -45,8 +45,9 @@ _logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 WEBHOOK_PATH = "/myconnector/webhook/"
-# secrets.token_urlsafe's alphabet; anything else cannot be a token.
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}\Z")
+# Printable ASCII: generated tokens are token_urlsafe; a hand-set one may use
+# any visible character. A NUL, a space or a non-ASCII character cannot be one.
+TOKEN_PATTERN = re.compile(r"[\x21-\x7e]{1,256}\Z")
 MAX_ID_LENGTH = 255  # delivery and event ids: kept in a unique btree index
 MAX_TYPE_LENGTH = 128
 # Headers the endpoint reads: checked for what PostgreSQL refuses.
