@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -144,6 +145,8 @@ class OdooServer:
     log is kept in ``self.logfile`` and its tail is shown when start fails.
     ``db_host``/``db_port`` route Odoo (and its job runner) to PostgreSQL
     through a :class:`PgProxy`; the harness itself always connects directly.
+    The folder of the configuration and the log is removed at stop, unless
+    ``RELIABILITY_KEEP_LOGS`` is set.
     """
 
     def __init__(
@@ -288,6 +291,8 @@ class OdooServer:
             self._conn.close()
             self._conn = None
         self.drop()
+        if not os.environ.get("RELIABILITY_KEEP_LOGS"):
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def drop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
