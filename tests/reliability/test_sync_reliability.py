@@ -216,10 +216,11 @@ def _kill_worker_running(odoo, since_id, method):
 
 def test_r3_worker_killed_mid_chunk_and_mid_webhook_job(stack):
     expected = remote_state(remote_products(stack.sandbox))
-    backend = stack.odoo.wire_backend(stack.sandbox.url)
+    # Chunks of 100 records and slow answers of the API: the jobs are surely
+    # in flight when their worker dies.
+    backend = stack.odoo.wire_backend(stack.sandbox.url, import_chunk_size=100)
     before = last_job_id(stack.odoo)
-    # Slow answers: the jobs are surely in flight when their worker dies.
-    stack.sandbox.faults.set_rules({"GET /api/v1/products*": {"latency_ms": 150}})
+    stack.sandbox.faults.set_rules({"GET /api/v1/products*": {"latency_ms": 1500}})
     try:
         stack.odoo.rpc("myconnector.backend", "action_import_products", [backend.id])
         chunk_pid = _kill_worker_running(stack.odoo, before, "import_chunk")
