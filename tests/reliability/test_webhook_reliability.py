@@ -80,6 +80,32 @@ def test_concurrent_redeliveries_of_fresh_ids(stack):
     assert per_row == {row: 1 for row, _j, _n in found.values()}
 
 
+def test_one_event_under_many_delivery_ids_at_once(stack):
+    """20 simultaneous deliveries of one event, each with its own delivery id:
+    one original with one job, 19 rows kept as duplicates without a job."""
+    width = 20
+    event_id = f"evt_{uuid.uuid4().hex}"
+    body = stack.platform.event(1, event_id=event_id)
+    barrier = threading.Barrier(width)
+
+    def deliver(index):
+        barrier.wait()
+        return stack.platform.post(f"{event_id}_d{index}", body)[-1]
+
+    with ThreadPoolExecutor(width) as pool:
+        answers = sorted(pool.map(deliver, range(width)))
+    rows = stack.odoo.sql(
+        "SELECT state, count(*), count(job_id) FROM generic_webhook "
+        "WHERE event_id = %s GROUP BY state ORDER BY state",
+        (event_id,),
+    )
+    print(f"\none event, {width} delivery ids at once: {answers}; rows {rows}")
+    assert answers == [200] * (width - 1) + [202]
+    by_state = {state: (count, jobs) for state, count, jobs in rows}
+    assert by_state.pop("duplicate") == (width - 1, 0)
+    assert list(by_state.values()) == [(1, 1)]  # the original, pending or done
+
+
 def test_r1_deliveries_duplicated_shuffled_tampered_stale(stack):
     """R1: every valid delivery 2xx, none lost, no duplicate job; tampered and
     stale ones 401 with nothing stored."""
