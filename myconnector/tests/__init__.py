@@ -7,3 +7,4 @@ from . import test_protocols
 from . import test_inventory
 from . import test_mock_adapter
 from . import test_rate_budget
+from . import test_malformed_records
