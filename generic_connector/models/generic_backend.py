@@ -21,6 +21,7 @@ access token. Jobs run in the backend's own queue channel
 """
 
 import contextlib
+import functools
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -301,6 +302,15 @@ class GenericBackend(models.AbstractModel):
             self._transport_client(),
             path=self.graphql_path or "/graphql",
             cost_key=(self.env.cr.dbname, self._name, self.id),
+            # (maximum, restore rate) -> the query-cost bucket every worker
+            # and host of this backend draws from, in the same store as the
+            # request budget.
+            cost_limiter=functools.partial(
+                RateLimiter,
+                bucket_store(self.env.cr.dbname),
+                f"{self._rate_limit_key()}:cost",
+                max_wait=self.retry_after_cap,
+            ),
         )
 
     def _soap_client(self):
