@@ -11,7 +11,8 @@ admin).
 Modules: ``errors`` (typed errors and their classification), ``redact``
 (secrets out of logs), ``auth``, ``session`` (pooled sessions per backend and
 process), ``policy`` (retry/backoff, rate-limit headers), ``client``,
-``envelope`` (dotted paths in payloads), ``pagination`` and ``webhook``.
+``envelope`` (dotted paths in payloads), ``pagination``, ``webhook`` and
+``metrics`` (calls, retries and waits counted for the sync run log).
 """
 
 from .auth import (
@@ -24,6 +25,7 @@ from .auth import (
 )
 from .client import HttpClient, decode_json, origin_of
 from .envelope import MISSING, extract
+from .metrics import CallStats, count_calls, note_wait
 from .errors import (
     AuthError,
     ConfigError,
@@ -65,6 +67,7 @@ __all__ = [
     "AuthError",
     "BasicAuth",
     "BearerAuth",
+    "CallStats",
     "ConfigError",
     "ConflictError",
     "CursorPagination",
@@ -86,6 +89,7 @@ __all__ = [
     "WebhookVerificationError",
     "close_session",
     "close_sessions",
+    "count_calls",
     "decode_json",
     "error_from_exception",
     "error_from_response",
@@ -93,6 +97,7 @@ __all__ = [
     "get_session",
     "iterate_items",
     "new_session",
+    "note_wait",
     "origin_of",
     "paginate",
     "parse_retry_after",
