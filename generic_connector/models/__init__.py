@@ -1,3 +1,7 @@
 from . import generic_backend
 from . import generic_binding
 from . import generic_webhook
+from . import generic_sync_run
+from . import generic_sync_run_failure
+from . import generic_sync_run_tally
+from . import queue_job

@@ -41,17 +41,18 @@ MANAGER = "connector.group_connector_manager"
 
 class GenericBackend(models.AbstractModel):
     _name = "generic.backend"
-    _inherit = "connector.backend"
+    _inherit = ["connector.backend", "mail.thread"]
     _description = "Generic Connector Backend"
 
-    name = fields.Char(required=True)
-    active = fields.Boolean(default=True)
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
     base_url = fields.Char(
         string="Base URL",
         required=True,
+        tracking=True,
         help="Root of the remote API, e.g. https://shop.example.com",
     )
     auth_type = fields.Selection(
@@ -63,8 +64,11 @@ class GenericBackend(models.AbstractModel):
         ],
         required=True,
         default="api_key",
+        tracking=True,
     )
-    api_key_header = fields.Char(default="X-API-Key", string="API Key Header")
+    api_key_header = fields.Char(
+        default="X-API-Key", string="API Key Header", tracking=True
+    )
     api_key = fields.Char(string="API Key / Token", groups=MANAGER, copy=False)
     username = fields.Char(groups=MANAGER, copy=False)
     password = fields.Char(groups=MANAGER, copy=False)
@@ -163,11 +167,13 @@ class GenericBackend(models.AbstractModel):
         self._transport_client().request("GET", self.test_connection_path or "/")
 
     def action_test_connection(self):
+        """Call the remote once and show the result at once: a notification,
+        and the form reloaded on its new connection state."""
         self.ensure_one()
         try:
             self._test_connection()
         except TransportError as err:
-            state, message = "failed", str(err)
+            state, message = "failed", err.summary
         else:
             state, message = "ok", _("Connected to %(url)s", url=self.base_url)
         self.write(
@@ -185,10 +191,51 @@ class GenericBackend(models.AbstractModel):
                 "message": message,
                 "type": "success" if state == "ok" else "danger",
                 "sticky": state != "ok",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
     # Synchronisation runs --------------------------------------------------
+
+    def _sync_run_start(self, job, resource, watermark_field=None):
+        """The run of ``job``, the driver job of a sync of ``resource`` just
+        enqueued (created, or the pending one ``job`` turned out to be)."""
+        self.ensure_one()
+        run = self.env["generic.sync.run"]._start(
+            self,
+            run_key=job.uuid,
+            resource=resource,
+            watermark_field=watermark_field,
+            watermark_before=watermark_field and self[watermark_field],
+        )
+        run._adopt([job])
+        return run
+
+    def _sync_run_failed(self, run):
+        """A run of this backend failed or was partial: say it in the
+        chatter, and when the run could not even start (its driver job
+        failed: credentials, base URL...), on the connection state too."""
+        self.ensure_one()
+        driver_failed = run.job_ids.filtered(
+            lambda j: j.uuid == run.run_key and j.state == "failed"
+        )
+        if driver_failed:
+            self.sudo().write(
+                {
+                    "connection_state": "failed",
+                    "connection_message": (run.message or "")[:500],
+                    "connection_tested_at": fields.Datetime.now(),
+                }
+            )
+        self.sudo().message_post(
+            body=_(
+                "%(run)s: %(state)s. %(message)s",
+                run=run.name,
+                state=dict(run._fields["state"].selection)[run.state],
+                message=run.message or "",
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _run_watermark(self, first_response, overlap=5):
         """The watermark of a run starting now: the remote clock (the first
@@ -237,6 +284,7 @@ class GenericBackend(models.AbstractModel):
                 ignore_retry=True,
             )
         self._move_watermark(field_name, watermark)
+        self.env["generic.sync.run"]._for_key(run_key)._note(watermark_after=watermark)
         return _(
             "Watermark %(field)s moved to %(value)s", field=field_name, value=watermark
         )

@@ -19,7 +19,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.core import job_errors
 from ..timestamps import canonical_timestamp
-from ..transport import TransportError
+from ..transport import TransportError, count_calls
 
 _logger = logging.getLogger(__name__)
 
@@ -69,13 +69,19 @@ class GenericBinding(models.AbstractModel):
         """Enqueue chunk jobs for the remote records matching ``filters``.
 
         Not a job itself: returns ``(jobs, first_response)`` to the job that
-        drives the run (see the connector's backend).
+        drives the run (see the connector's backend). The run ``run_key``, if
+        any, adopts the jobs and counts the records and calls of the walk.
         """
-        with backend.work_on(self._name) as work, job_errors():
+        run = self.env["generic.sync.run"]._for_key(run_key)
+        with backend.work_on(self._name) as work, job_errors(), count_calls() as stats:
             importer = work.component(usage="batch.importer")
-            return importer.run(
+            jobs, first_response = importer.run(
                 filters=filters, job_options=job_options, run_key=run_key
             )
+            run._note(resource=self._name, protocol=importer.backend_adapter._protocol)
+        run._adopt(jobs)
+        run._tally(stats, fetched=importer.fetched, kind="batch")
+        return jobs, first_response
 
     @api.model
     def import_chunk(self, backend, records, run_key=None):
@@ -88,7 +94,8 @@ class GenericBinding(models.AbstractModel):
         """
         counts = {"created": 0, "updated": 0, "skipped": 0}
         isolated = []
-        with backend.work_on(self._name) as work, job_errors():
+        run = self.env["generic.sync.run"]._for_key(run_key)
+        with backend.work_on(self._name) as work, job_errors(), count_calls() as stats:
             for record in records:
                 external_id = str(record.get("id"))
                 try:
@@ -106,14 +113,17 @@ class GenericBinding(models.AbstractModel):
                         err,
                     )
                     isolated.append(external_id)
-                    self.with_delay(
+                    job = self.with_delay(
                         description=_(
                             "Import %(model)s %(id)s (isolated)",
                             model=self._description,
                             id=external_id,
                         ),
                         identity_key=f"{run_key}:{external_id}" if run_key else None,
-                    ).import_record(backend, external_id)
+                    ).import_record(backend, external_id, run_key=run_key)
+                    run._adopt([job])
+                    run._note_failure(_error_text(err), external_id, job=job)
+        run._tally(stats, **counts)
         message = _(
             "created: %(created)s, updated: %(updated)s, skipped: %(skipped)s",
             **counts,
@@ -125,8 +135,22 @@ class GenericBinding(models.AbstractModel):
         return message
 
     @api.model
-    def import_record(self, backend, external_id, force=False):
-        """Job: fetch one remote record and import it."""
-        with backend.work_on(self._name) as work, job_errors():
+    def import_record(self, backend, external_id, force=False, run_key=None):
+        """Job: fetch one remote record and import it.
+
+        Counted in the run ``run_key``, or the context's ``sync_run_key`` (a
+        webhook's run), when there is one.
+        """
+        run = self.env["generic.sync.run"]._for_key(run_key)
+        with backend.work_on(self._name) as work, job_errors(), count_calls() as stats:
             importer = work.component(usage="record.importer")
-            return importer.run(external_id, force=force)
+            message = importer.run(external_id, force=force)
+        run._note(resource=self._name, protocol=importer.backend_adapter._protocol)
+        run._tally(stats, fetched=1, **{importer.outcome: 1}, kind="record")
+        return message
+
+
+def _error_text(err):
+    """What an admin reads about a record that failed: the transport's
+    summary when it is one, else the error's own message."""
+    return getattr(err, "summary", None) or str(err) or type(err).__name__

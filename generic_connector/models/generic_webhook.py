@@ -28,6 +28,17 @@ _logger = logging.getLogger(__name__)
 FINAL_STATES = ("done", "ignored", "duplicate")
 
 
+def backend_names(records):
+    """``{(backend_model, backend_id): display name}`` of the backends that
+    ``records`` point at by reference, one query per backend model."""
+    names = {}
+    for model, group in records.grouped("backend_model").items():
+        if model in records.env:
+            backends = records.env[model].browse(group.mapped("backend_id")).exists()
+            names.update({(model, b.id): b.display_name for b in backends})
+    return names
+
+
 class GenericWebhook(models.Model):
     _name = "generic.webhook"
     _description = "Webhook Inbox"
@@ -87,11 +98,7 @@ class GenericWebhook(models.Model):
 
     @api.depends("backend_model", "backend_id")
     def _compute_backend_name(self):
-        names = {}
-        for model, events in self.grouped("backend_model").items():
-            if model in self.env:
-                backends = self.env[model].browse(events.mapped("backend_id")).exists()
-                names.update({(model, b.id): b.display_name for b in backends})
+        names = backend_names(self)
         for event in self:
             event.backend_name = names.get((event.backend_model, event.backend_id))
 
@@ -182,10 +189,14 @@ class GenericWebhook(models.Model):
             self.write({"state": "ignored", "result": _("The backend is gone.")})
             return self.result
         self.state = "processing"
-        outcome, message = backend._webhook_process(self)
+        run = self._sync_run(backend)
+        outcome, message = backend.with_context(
+            sync_run_key=run.run_key
+        )._webhook_process(self)
         failed = outcome == "failed"
         if failed:
             _logger.warning("Webhook %s failed: %s", self.delivery_id, message)
+            run._note_failure(message, webhook=self)
         self.write(
             {
                 "state": outcome,
@@ -194,7 +205,21 @@ class GenericWebhook(models.Model):
                 "processed_at": fields.Datetime.now(),
             }
         )
+        # Runs where this event had failed now see it processed.
+        self.env["generic.sync.run.failure"].sudo().search(
+            [("webhook_id", "=", self.id)]
+        ).run_id._refresh_state()
         return message
+
+    def _sync_run(self, backend):
+        """The sync run (trigger: webhook) this event's processing is."""
+        run = self.env["generic.sync.run"]._start(
+            backend,
+            trigger="webhook",
+            run_key=self.env.context.get("job_uuid"),
+        )
+        run._adopt_current_job()
+        return run
 
     def action_reprocess(self):
         """Process the event again, in a new job."""

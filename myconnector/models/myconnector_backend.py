@@ -44,23 +44,33 @@ class MyConnectorBackend(models.Model):
             backend.product_binding_count = counts.get(backend, 0)
 
     def action_import_products(self):
-        """Enqueue an incremental product import (a full one the first time)."""
-        for backend in self:
+        """Enqueue an incremental product import (a full one the first time);
+        its sync run is logged from now on (trigger: the context's
+        ``sync_trigger``, a button by default)."""
+        runs = self.env["generic.sync.run"]
+        for backend in self.with_context(
+            sync_trigger=self.env.context.get("sync_trigger", "button")
+        ):
             # identity_exact: a run not started yet is not enqueued twice (a
             # convenience; correctness comes from the importer's idempotence).
-            backend.with_delay(
+            job = backend.with_delay(
                 description=_("Import products from %(name)s", name=backend.name),
                 identity_key=identity_exact,
             )._import_products(since=backend.products_imported_until or None)
+            runs |= backend._sync_run_start(
+                job, PRODUCT_MODEL, "products_imported_until"
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": _("Import products"),
                 "message": _(
-                    "The import runs in the background: see Job Queue > Jobs."
+                    "The import runs in the background: its progress is under "
+                    "the backend's Sync runs."
                 ),
                 "type": "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
@@ -74,7 +84,7 @@ class MyConnectorBackend(models.Model):
 
     @api.model
     def _scheduler_import_products(self):
-        self.search([]).action_import_products()
+        self.search([]).with_context(sync_trigger="cron").action_import_products()
 
     def _import_products(self, since=None):
         """Job: enqueue chunk jobs for products updated since ``since``, and
@@ -82,16 +92,26 @@ class MyConnectorBackend(models.Model):
         self.ensure_one()
         filters = {"updated_since": since} if since else {}
         run_key = self.env.context.get("job_uuid") or str(uuid.uuid4())
+        run = self.env["generic.sync.run"]._start(
+            self,
+            run_key=run_key,
+            resource=PRODUCT_MODEL,
+            watermark_field="products_imported_until",
+            watermark_before=since,
+        )
+        run._adopt_current_job()
         jobs, first_response = self.env[PRODUCT_MODEL].import_batch(
             self, filters, run_key=run_key
         )
         watermark = self._run_watermark(first_response)
         if not jobs:
             self._move_watermark("products_imported_until", watermark)
+            run._note(watermark_after=watermark)
             return _("No product changed since %(since)s", since=since or "-")
-        self.with_delay(
+        finalize = self.with_delay(
             description=_("Finish product import from %(name)s", name=self.name)
         )._sync_finalize(
             "products_imported_until", watermark, [j.uuid for j in jobs], run_key
         )
+        run._adopt([finalize])
         return _("%(count)s chunk job(s) enqueued", count=len(jobs))

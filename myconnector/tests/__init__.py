@@ -1,2 +1,3 @@
 from . import test_backend
 from . import test_import_products
+from . import test_sync_runs

@@ -44,9 +44,8 @@ def test_counts_calls_retries_and_rate_limit_waits(server, sleeps):
 
 def test_a_long_retry_after_is_counted_as_throttled_not_waited(server, sleeps):
     server.route("/x", reply(429, headers={"Retry-After": "3600"}))
-    with count_calls() as stats:
-        with pytest.raises(RateLimitedError):
-            make_client(server.url, sleeps).get_json("/x")
+    with count_calls() as stats, pytest.raises(RateLimitedError):
+        make_client(server.url, sleeps).get_json("/x")
     assert (stats.calls, stats.retries, stats.throttled, stats.waited) == (
         1,
         0,
