@@ -140,7 +140,7 @@ class GenericSyncRun(models.Model):
     @api.depends("resource")
     def _compute_resource_name(self):
         for run in self:
-            model = run.resource and self.env.get(run.resource)
+            model = self.env.get(run.resource) if run.resource else None
             run.resource_name = model._description if model is not None else False
 
     @api.depends("started_at", "ended_at")

@@ -1,1 +1,2 @@
 from . import test_webhook_controller
+from . import test_webhook_runs

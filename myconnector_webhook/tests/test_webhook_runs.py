@@ -1,0 +1,78 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""A burst of webhooks from the sandbox, over real HTTP: one sync run per
+event, whose counts are what the sandbox served and what Odoo changed."""
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.generic_connector.tests.common import run_jobs
+from odoo.addons.myconnector.tests.common import MyConnectorCase
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookRuns(HttpCase, MyConnectorCase):
+    seed_records = 8
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("web.base.url", cls.base_url())
+        cls.backend.action_register_webhook()
+        cls.backend.action_import_products()
+        run_jobs(cls.env)
+
+    def webhook_runs(self):
+        return self.env["generic.sync.run"].search([("trigger", "=", "webhook")])
+
+    def single_gets(self):
+        stats = self.remote("GET", "/admin/stats")["requests"]
+        return sum(v for k, v in stats.items() if k.startswith("GET /api/v1/products/"))
+
+    def test_burst_gives_one_counted_run_per_event(self):
+        before = self.single_gets()
+        for product_id, price in ((2, "20.00"), (3, "30.00"), (4, "40.00")):
+            self.remote(
+                "POST",
+                "/admin/simulate/price",
+                json={"product_id": product_id, "price": price},
+            )
+        self.sandbox.wait_for_deliveries(timeout=20)
+        run_jobs(self.env)
+        runs = self.webhook_runs()
+        self.assertEqual(len(runs), 3)
+        self.assertEqual(set(runs.mapped("state")), {"done"})
+        self.assertEqual(set(runs.mapped("resource")), {"myconnector.product.template"})
+        self.assertEqual(sum(runs.mapped("updated")), 3)
+        self.assertEqual(sum(runs.mapped("fetched")), 3)
+        self.assertEqual(sum(runs.mapped("http_calls")), self.single_gets() - before)
+        self.assertEqual(sum(runs.mapped("http_calls")), 3)
+        prices = {
+            b.external_id: b.list_price
+            for b in self.Binding.search([("external_id", "in", ("2", "3", "4"))])
+        }
+        self.assertEqual(prices, {"2": 20.0, "3": 30.0, "4": 40.0})
+        for run in runs:
+            self.assertEqual(run.job_ids.method_name, "_process")
+
+    def test_failed_event_is_a_failed_run_and_reprocess_fixes_it(self):
+        self.remote(
+            "POST", "/admin/corrupt", json={"product_id": 5, "fields": {"price": "n/a"}}
+        )
+        self.sandbox.wait_for_deliveries(timeout=20)
+        run_jobs(self.env)
+        run = self.webhook_runs()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("product 5 has an invalid price 'n/a'", run.message)
+        failure = run.failure_ids
+        self.assertEqual(failure.webhook_id.state, "failed")
+
+        # The fix is itself a webhook (its own run); Reprocess the failed one.
+        self.remote("PATCH", "/api/v1/products/5", json={"price": "55.00"})
+        self.sandbox.wait_for_deliveries(timeout=20)
+        failure.action_retry()
+        run_jobs(self.env)
+        self.assertEqual(failure.state, "resolved")
+        self.assertEqual(run.state, "done")
+        self.assertEqual(
+            self.Binding.search([("external_id", "=", "5")]).list_price, 55.0
+        )
