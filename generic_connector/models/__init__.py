@@ -1,3 +1,4 @@
+from . import generic_backend_health
 from . import generic_backend
 from . import generic_binding
 from . import generic_webhook

@@ -41,7 +41,7 @@ MANAGER = "connector.group_connector_manager"
 
 class GenericBackend(models.AbstractModel):
     _name = "generic.backend"
-    _inherit = ["connector.backend", "mail.thread"]
+    _inherit = ["connector.backend", "mail.thread", "generic.backend.health"]
     _description = "Generic Connector Backend"
 
     name = fields.Char(required=True, tracking=True)
@@ -210,6 +210,20 @@ class GenericBackend(models.AbstractModel):
         )
         run._adopt([job])
         return run
+
+    def _sync_run_done(self, run):
+        """A run of this backend succeeded: the remote answers again."""
+        self.ensure_one()
+        if self.connection_state == "failed":
+            self.sudo().write(
+                {
+                    "connection_state": "ok",
+                    "connection_message": _(
+                        "Connected: %(run)s succeeded", run=run.name
+                    ),
+                    "connection_tested_at": fields.Datetime.now(),
+                }
+            )
 
     def _sync_run_failed(self, run):
         """A run of this backend failed or was partial: say it in the

@@ -331,10 +331,11 @@ class GenericSyncRun(models.Model):
         values = {"state": state, "message": message}
         values["ended_at"] = False if state == "running" else fields.Datetime.now()
         self.write(values)
-        if state in ("failed", "partial"):
-            backend = self._backend()
-            if backend:
-                backend._sync_run_failed(self)
+        backend = self._backend()
+        if backend and state in ("failed", "partial"):
+            backend._sync_run_failed(self)
+        elif backend and state == "done":
+            backend._sync_run_done(self)
 
     def _backend(self):
         self.ensure_one()

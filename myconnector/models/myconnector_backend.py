@@ -12,6 +12,7 @@ import uuid
 
 from odoo import _, api, fields, models
 
+from odoo.addons.generic_connector.timestamps import to_odoo_datetime
 from odoo.addons.queue_job.job import identity_exact
 
 PRODUCT_MODEL = "myconnector.product.template"
@@ -22,13 +23,17 @@ class MyConnectorBackend(models.Model):
     _inherit = "generic.backend"
     _description = "MyConnector Backend"
 
-    base_url = fields.Char(default="http://127.0.0.1:8070")
     test_connection_path = fields.Char(default="/api/v1/products?per_page=1")
     products_imported_until = fields.Char(
         readonly=True,
         copy=False,
         help="Remote time up to which products are imported: the next "
         "incremental import asks for products updated since then.",
+    )
+    products_imported_until_at = fields.Datetime(
+        compute="_compute_products_imported_until_at",
+        string="Products imported until",
+        help="The watermark of product imports, in your time zone.",
     )
     product_binding_ids = fields.One2many(PRODUCT_MODEL, "backend_id")
     product_binding_count = fields.Integer(compute="_compute_product_binding_count")
@@ -42,6 +47,13 @@ class MyConnectorBackend(models.Model):
         )
         for backend in self:
             backend.product_binding_count = counts.get(backend, 0)
+
+    @api.depends("products_imported_until")
+    def _compute_products_imported_until_at(self):
+        for backend in self:
+            backend.products_imported_until_at = to_odoo_datetime(
+                backend.products_imported_until
+            )
 
     def action_import_products(self):
         """Enqueue an incremental product import (a full one the first time);

@@ -41,6 +41,8 @@ class TestBackend(MyConnectorCase):
     def test_views_and_menus_load(self):
         for model in ("myconnector.backend", "myconnector.product.template"):
             self.env[model].get_views([(False, "tree"), (False, "form")])
+        self.env["myconnector.backend"].get_views([(False, "kanban")])
+        self.env["generic.sync.run"].get_views([(False, "tree"), (False, "form")])
         menu = self.env.ref("myconnector.myconnector_backend_menu")
         self.assertEqual(menu.action.res_model, "myconnector.backend")
 

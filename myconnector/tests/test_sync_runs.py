@@ -136,6 +136,31 @@ class TestSyncRuns(MyConnectorCase):
         self.assertEqual(self.backend.connection_state, "failed")
         self.assertEqual(self.backend.connection_message, run.message)
         self.assertIn("credentials", self.backend.message_ids[:1].body)
+        # The dashboard flags it after this one run, with the reason.
+        self.backend.invalidate_recordset()
+        self.assertEqual(self.backend.health_state, "danger")
+        self.assertIn("refused our credentials", self.backend.health_reason)
+        self.assertEqual(self.backend.runs_failed_24h, 1)
+
+        # Fixed, the next run succeeds and the backend is healthy again.
+        self.backend.api_key = "demo-api-key"
+        self.backend.action_import_products()
+        self.run_jobs()
+        self.backend.invalidate_recordset()
+        self.assertEqual(self.backend.connection_state, "ok")
+        self.assertEqual(self.backend.health_state, "ok", self.backend.health_reason)
+        self.assertEqual(
+            self.backend.last_success_summary, "MyConnector Product: just now"
+        )
+        self.assertEqual(self.backend.sync_run_count, 2)
+        self.assertEqual(self.backend.job_count, 1 + 4)
+        for action in (
+            self.backend.action_view_sync_runs(),
+            self.backend.action_view_jobs(),
+            self.backend.action_view_webhooks(),
+        ):
+            records = self.env[action["res_model"]].search(action["domain"])
+            self.assertTrue(records or action["res_model"] == "generic.webhook")
 
     def test_refused_connection_reads_as_one_sentence(self):
         self.backend.write({"base_url": "http://127.0.0.1:9", "retry_max_attempts": 1})
