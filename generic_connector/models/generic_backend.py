@@ -168,7 +168,7 @@ class GenericBackend(models.AbstractModel):
 
     def action_test_connection(self):
         """Call the remote once and show the result at once: a notification,
-        and the form reloaded on its new connection state."""
+        then (``next``: close) the form re-reads its new connection state."""
         self.ensure_one()
         try:
             self._test_connection()
@@ -191,7 +191,7 @@ class GenericBackend(models.AbstractModel):
                 "message": message,
                 "type": "success" if state == "ok" else "danger",
                 "sticky": state != "ok",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 

@@ -82,7 +82,7 @@ class MyConnectorBackend(models.Model):
                     "the backend's Sync runs."
                 ),
                 "type": "info",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 

@@ -1,2 +1,3 @@
 from . import test_webhook_controller
 from . import test_webhook_runs
+from . import test_tours
