@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
@@ -107,6 +108,19 @@ class GenericBackend(models.AbstractModel):
     )
     connection_message = fields.Char(readonly=True, copy=False)
     connection_tested_at = fields.Datetime(readonly=True, copy=False)
+    webhook_retention_days = fields.Integer(
+        default=30,
+        help="Days processed webhook events stay in the inbox (0: forever); "
+        "failed and pending ones stay until handled.",
+    )
+    webhook_refused_count = fields.Integer(
+        readonly=True,
+        copy=False,
+        string="Refused webhooks",
+        help="Deliveries refused (bad signature...): a misconfigured sender.",
+    )
+    webhook_refused_reason = fields.Char(readonly=True, copy=False)
+    webhook_refused_at = fields.Datetime(readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -308,6 +322,25 @@ class GenericBackend(models.AbstractModel):
             self[field_name] = watermark
 
     # Webhooks ----------------------------------------------------------------
+
+    def _webhook_note_refusal(self, reason):
+        """Count a refused delivery with its reason and time, never its body:
+        an admin sees a sender with the wrong secret. In SQL, so concurrent
+        refusals do not lose a count."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET webhook_refused_count = "
+                "COALESCE(webhook_refused_count, 0) + 1, webhook_refused_reason = %s, "
+                "webhook_refused_at = now() at time zone 'UTC' WHERE id = %s",
+                SQL.identifier(self._table),
+                str(reason)[:200],
+                self.id,
+            )
+        )
+        self.invalidate_recordset(
+            ["webhook_refused_count", "webhook_refused_reason", "webhook_refused_at"]
+        )
 
     def _webhook_job_options(self):
         """``with_delay`` options of this backend's webhook jobs (channel...)."""

@@ -182,6 +182,15 @@ class GenericBackendHealth(models.AbstractModel):
                 "Last run partial: %(count)s record(s) failed; open it to retry them.",
                 count=last_run.failed,
             )
+        refused_at = self.webhook_refused_at
+        if refused_at and refused_at > fields.Datetime.now() - timedelta(days=1):
+            return "warning", _(
+                "Webhook deliveries refused (%(count)s in all), the last %(age)s: "
+                "%(reason)s. Check the sender's secret and URL.",
+                count=self.webhook_refused_count,
+                age=_age(refused_at),
+                reason=self.webhook_refused_reason,
+            )
         if self.webhook_failed:
             return "warning", _(
                 "%(count)s webhook(s) failed: see the inbox, fix, then Reprocess.",

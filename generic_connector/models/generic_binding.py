@@ -18,7 +18,7 @@ from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.core import job_errors
-from ..timestamps import canonical_timestamp
+from ..timestamps import canonical_timestamp, to_odoo_datetime
 from ..transport import TransportError, count_calls
 
 _logger = logging.getLogger(__name__)
@@ -36,6 +36,11 @@ class GenericBinding(models.AbstractModel):
         "microsecond) when last imported or exported; an import whose data is "
         "not newer is skipped.",
     )
+    remote_updated_at_dt = fields.Datetime(
+        compute="_compute_remote_updated_at_dt",
+        string="Remote Last Update",
+        help="The remote record's last change, in your time zone.",
+    )
 
     _sql_constraints = [
         (
@@ -49,6 +54,11 @@ class GenericBinding(models.AbstractModel):
             "An Odoo record can be bound only once per backend.",
         ),
     ]
+
+    @api.depends("remote_updated_at")
+    def _compute_remote_updated_at_dt(self):
+        for binding in self:
+            binding.remote_updated_at_dt = to_odoo_datetime(binding.remote_updated_at)
 
     def _is_newer(self, remote_updated_at):
         """Whether ``remote_updated_at`` is newer than what this binding last

@@ -16,6 +16,7 @@ Processing is safe to run twice (at-least-once delivery of jobs).
 
 import json
 import logging
+from datetime import timedelta
 
 from psycopg2 import IntegrityError
 
@@ -64,6 +65,9 @@ class GenericWebhook(models.Model):
     )
     event_type = fields.Char(index=True, readonly=True)
     payload = fields.Text(readonly=True, help="The raw body, as received.")
+    payload_pretty = fields.Text(
+        compute="_compute_payload_pretty", string="Payload (formatted)"
+    )
     headers = fields.Text(readonly=True, help="Request headers, secrets removed.")
     state = fields.Selection(
         [
@@ -102,11 +106,51 @@ class GenericWebhook(models.Model):
         for event in self:
             event.backend_name = names.get((event.backend_model, event.backend_id))
 
+    @api.depends("payload")
+    def _compute_payload_pretty(self):
+        for event in self:
+            try:
+                event.payload_pretty = json.dumps(
+                    json.loads(event.payload or "null"), indent=2, ensure_ascii=False
+                )
+            except ValueError:
+                event.payload_pretty = event.payload
+
+    @api.model
+    def _gc(self):
+        """Cron: remove processed events past their backend's retention
+        (``webhook_retention_days``); failed and pending ones are kept until
+        handled. Returns how many were removed."""
+        removed = 0
+        groups = self._read_group(
+            [("state", "in", FINAL_STATES)], ["backend_model", "backend_id"]
+        )
+        now = fields.Datetime.now()
+        for model, backend_id in groups:
+            backend = self._backend_of(model, backend_id)
+            days = backend.webhook_retention_days if backend else 0
+            if backend and days <= 0:
+                continue  # 0: keep forever
+            old = self.search(
+                [
+                    ("backend_model", "=", model),
+                    ("backend_id", "=", backend_id),
+                    ("state", "in", FINAL_STATES),
+                    ("received_at", "<", now - timedelta(days=days or 30)),
+                ]
+            )
+            removed += len(old)
+            old.unlink()
+        return removed
+
+    def _backend_of(self, model, backend_id):
+        if not model or model not in self.env:
+            return None
+        return self.env[model].browse(backend_id).exists()
+
     def _backend(self):
         self.ensure_one()
-        if not self.backend_model or self.backend_model not in self.env:
-            return None
-        return self.env[self.backend_model].browse(self.backend_id).exists()
+        return self._backend_of(self.backend_model, self.backend_id)
 
     @api.model
     def _receive(self, backend, delivery_id, event_type, body, headers, event_id=None):

@@ -86,6 +86,19 @@ class MyConnectorBackend(models.Model):
             },
         }
 
+    def action_reimport_products(self):
+        """Full re-import: forget the watermark and what the bindings last
+        saw, so every remote product is read and applied again (after the
+        remote was restored or reseeded, or a mapping changed)."""
+        self.ensure_one()
+        self.products_imported_until = False
+        self.product_binding_ids.write({"remote_updated_at": False})
+        self.message_post(
+            body=_("Full re-import of the products requested."),
+            subtype_xmlid="mail.mt_note",
+        )
+        return self.action_import_products()
+
     def action_view_product_bindings(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -51,6 +51,8 @@ class MyConnectorWebhookController(http.Controller):
                 raise WebhookVerificationError("unknown_backend")
             backend_sudo._webhook_verify(headers, body)
         except WebhookVerificationError as err:
+            if backend_sudo:
+                backend_sudo._webhook_note_refusal(err.reason)
             _logger.warning(
                 "Webhook refused (%s) from %s",
                 err.reason,

@@ -54,6 +54,29 @@ class TestWebhookRuns(HttpCase, MyConnectorCase):
         for run in runs:
             self.assertEqual(run.job_ids.method_name, "_process")
 
+    def test_refused_delivery_is_counted_without_its_body(self):
+        url = f"/myconnector/webhook/{self.backend.webhook_token}"
+        response = self.url_open(
+            url,
+            data=b'{"type": "product.updated", "secret-ish": "do-not-keep"}',
+            headers={
+                "Content-Type": "application/json",
+                "webhook-id": "evt_x",
+                "webhook-timestamp": "1",
+                "webhook-signature": "v1,AAAA",
+            },
+        )
+        self.assertEqual(response.status_code, 401)
+        self.backend.invalidate_recordset()
+        self.assertEqual(self.backend.webhook_refused_count, 1)
+        self.assertIn(
+            self.backend.webhook_refused_reason, ("stale_timestamp", "bad_signature")
+        )
+        self.assertNotIn("do-not-keep", self.backend.webhook_refused_reason)
+        self.assertFalse(
+            self.env["generic.webhook"].search([("delivery_id", "=", "evt_x")])
+        )
+
     def test_failed_event_is_a_failed_run_and_reprocess_fixes_it(self):
         self.remote(
             "POST", "/admin/corrupt", json={"product_id": 5, "fields": {"price": "n/a"}}
