@@ -105,7 +105,7 @@ class GenericBackendHealth(models.AbstractModel):
             values = out.setdefault(run.backend_id, {})
             values["throttled_24h"] = values.get("throttled_24h", 0) + run.throttled
         for backend_id, resource, last in Run._read_group(
-            domain + [("state", "=", "done")],
+            domain + [("state", "=", "done"), ("trigger", "!=", "webhook")],
             ["backend_id", "resource"],
             ["ended_at:max"],
         ):
@@ -121,8 +121,14 @@ class GenericBackendHealth(models.AbstractModel):
                     for res, last in successes
                     if last
                 )
+            # Webhook runs fail one record at a time: the inbox's failures
+            # say so; the verdict follows the scheduled and manual runs.
             values["last_run"] = Run.search(
-                [("backend_model", "=", self._name), ("backend_id", "=", backend.id)],
+                [
+                    ("backend_model", "=", self._name),
+                    ("backend_id", "=", backend.id),
+                    ("trigger", "!=", "webhook"),
+                ],
                 limit=1,
             )
         return out

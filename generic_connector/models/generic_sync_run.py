@@ -63,7 +63,10 @@ class GenericSyncRun(models.Model):
     )
     backend_name = fields.Char(compute="_compute_backend_name")
     resource = fields.Char(
-        readonly=True, help="Technical name of the model the run synchronises."
+        string="Resource Model",
+        readonly=True,
+        help="Technical name of the model the run synchronises (for a "
+        "webhook's run, its event type).",
     )
     resource_name = fields.Char(compute="_compute_resource_name", string="Resource")
     protocol = fields.Selection(
@@ -87,7 +90,10 @@ class GenericSyncRun(models.Model):
     )
     ended_at = fields.Datetime(readonly=True)
     duration = fields.Float(
-        compute="_compute_duration", help="Seconds from start to end (or to now)."
+        compute="_compute_duration",
+        string="Duration (s)",
+        digits=(16, 1),
+        help="Seconds from start to end (or to now).",
     )
     watermark_field = fields.Char(readonly=True)
     watermark_before = fields.Char(readonly=True)
@@ -140,8 +146,11 @@ class GenericSyncRun(models.Model):
     @api.depends("resource")
     def _compute_resource_name(self):
         for run in self:
+            # A model's description, else the name as is (a webhook's event).
             model = self.env.get(run.resource) if run.resource else None
-            run.resource_name = model._description if model is not None else False
+            run.resource_name = (
+                model._description if model is not None else run.resource
+            )
 
     @api.depends("started_at", "ended_at")
     def _compute_duration(self):
@@ -304,8 +313,13 @@ class GenericSyncRun(models.Model):
         broken = jobs.filtered(lambda j: j.state in ("failed", "cancelled"))
         if not broken and not open_failures:
             return "done", False
+        # Failed: the run could not proceed (its driver failed), or a run of
+        # one job (a webhook's) did not import its record. Partial: a batch
+        # run whose other records went through; it names the ones that failed.
         driver = jobs.filtered(lambda j: j.uuid == self.run_key)
-        if driver & broken or not (self.created or self.updated or self.skipped):
+        imported = self.created or self.updated or self.skipped
+        single = not jobs.filtered(lambda j: j.method_name == FINALIZE_METHOD)
+        if driver & broken or (single and not imported):
             reason = (driver & broken or broken)[:1].exc_message
             return "failed", reason or "; ".join(open_failures.mapped("reason"))
         return "partial", self._partial_message(open_failures, broken)

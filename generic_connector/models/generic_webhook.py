@@ -261,6 +261,7 @@ class GenericWebhook(models.Model):
             backend,
             trigger="webhook",
             run_key=self.env.context.get("job_uuid"),
+            resource=self.event_type,
         )
         run._adopt_current_job()
         return run

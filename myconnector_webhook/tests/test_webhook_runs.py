@@ -41,7 +41,7 @@ class TestWebhookRuns(HttpCase, MyConnectorCase):
         runs = self.webhook_runs()
         self.assertEqual(len(runs), 3)
         self.assertEqual(set(runs.mapped("state")), {"done"})
-        self.assertEqual(set(runs.mapped("resource")), {"myconnector.product.template"})
+        self.assertEqual(set(runs.mapped("resource")), {"product.updated"})
         self.assertEqual(sum(runs.mapped("updated")), 3)
         self.assertEqual(sum(runs.mapped("fetched")), 3)
         self.assertEqual(sum(runs.mapped("http_calls")), self.single_gets() - before)
