@@ -35,7 +35,7 @@ backend.action_register_webhook()
 # README's walkthrough presses *Import products* itself and sees it work.
 cron = env.ref("myconnector.ir_cron_import_products")
 cron.nextcall = fields.Datetime.now() + relativedelta(
-    **{cron.interval_type: cron.interval_number}
+    minutes=backend.import_interval or 15
 )
 env.cr.commit()
 print(

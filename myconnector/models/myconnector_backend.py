@@ -9,6 +9,7 @@ the next incremental run then starts from the last run that fully succeeded.
 """
 
 import uuid
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 
@@ -34,6 +35,14 @@ class MyConnectorBackend(models.Model):
         compute="_compute_products_imported_until_at",
         string="Products imported until",
         help="The watermark of product imports, in your time zone.",
+    )
+    import_interval = fields.Integer(
+        string="Import every (minutes)",
+        default=15,
+        tracking=True,
+        help="How often the scheduler imports this backend's products "
+        "incrementally; 0 to import only by hand or by webhook. The scheduler "
+        "wakes up every 5 minutes.",
     )
     product_binding_ids = fields.One2many(PRODUCT_MODEL, "backend_id")
     product_binding_count = fields.Integer(compute="_compute_product_binding_count")
@@ -109,7 +118,36 @@ class MyConnectorBackend(models.Model):
 
     @api.model
     def _scheduler_import_products(self):
-        self.search([]).with_context(sync_trigger="cron").action_import_products()
+        """Cron: import the backends whose interval passed since their last
+        scheduled run (their button and webhook runs do not count)."""
+        self.search([])._due_for_import().with_context(
+            sync_trigger="cron"
+        ).action_import_products()
+
+    def _due_for_import(self):
+        now = fields.Datetime.now()
+        recent = (
+            self.env["generic.sync.run"]
+            .sudo()
+            ._read_group(
+                [
+                    ("backend_model", "=", self._name),
+                    ("backend_id", "in", self.ids),
+                    ("trigger", "=", "cron"),
+                    ("resource", "=", PRODUCT_MODEL),
+                ],
+                ["backend_id"],
+                ["started_at:max"],
+            )
+        )
+        last = dict(recent)
+        return self.filtered(
+            lambda b: b.import_interval > 0
+            and (
+                not last.get(b.id)
+                or last[b.id] <= now - timedelta(minutes=b.import_interval)
+            )
+        )
 
     def _import_products(self, since=None):
         """Job: enqueue chunk jobs for products updated since ``since``, and

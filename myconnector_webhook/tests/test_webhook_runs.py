@@ -3,9 +3,15 @@
 """A burst of webhooks from the sandbox, over real HTTP: one sync run per
 event, whose counts are what the sandbox served and what Odoo changed."""
 
+import json
+import uuid
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.generic_connector.tests.common import run_jobs
+from odoo.addons.generic_connector.transport import sign_standard_webhook
 from odoo.addons.myconnector.tests.common import MyConnectorCase
 
 
@@ -75,6 +81,57 @@ class TestWebhookRuns(HttpCase, MyConnectorCase):
         self.assertNotIn("do-not-keep", self.backend.webhook_refused_reason)
         self.assertFalse(
             self.env["generic.webhook"].search([("delivery_id", "=", "evt_x")])
+        )
+
+    def post_signed(self, secret, url=None):
+        body = json.dumps(
+            {
+                "id": f"evt_{uuid.uuid4().hex}",
+                "type": "product.updated",
+                "data": {"id": 2},
+            }
+        ).encode()
+        headers = sign_standard_webhook(secret, f"msg_{uuid.uuid4().hex}", body)
+        headers["Content-Type"] = "application/json"
+        return self.url_open(
+            url or f"/myconnector/webhook/{self.backend.webhook_token}",
+            data=body,
+            headers=headers,
+        )
+
+    def subscriptions(self):
+        items = self.remote("GET", "/api/v1/webhooks")["data"]["items"]
+        return {str(s["id"]): s for s in items}
+
+    def test_secret_rotation_accepts_both_secrets_in_the_window(self):
+        old_secret = self.backend.webhook_secret
+        old_subscription = self.backend.webhook_subscription_id
+        self.backend.action_rotate_webhook_secret()
+        new_secret = self.backend.webhook_secret
+        self.assertTrue(new_secret and new_secret != old_secret)
+        subscriptions = self.subscriptions()
+        self.assertNotIn(old_subscription, subscriptions)
+        self.assertIn(self.backend.webhook_subscription_id, subscriptions)
+        self.assertEqual(self.post_signed(new_secret).status_code, 202)
+        self.assertEqual(self.post_signed(old_secret).status_code, 202)
+        self.backend.webhook_secret_previous_until = fields.Datetime.now() - timedelta(
+            seconds=1
+        )
+        self.assertEqual(self.post_signed(old_secret).status_code, 401)
+        self.assertEqual(self.post_signed(new_secret).status_code, 202)
+
+    def test_new_webhook_url_refuses_the_old_one(self):
+        old_url = f"/myconnector/webhook/{self.backend.webhook_token}"
+        old_subscription = self.backend.webhook_subscription_id
+        self.backend.action_regenerate_webhook_token()
+        secret = self.backend.webhook_secret
+        self.assertEqual(self.post_signed(secret, url=old_url).status_code, 401)
+        self.assertEqual(self.post_signed(secret).status_code, 202)
+        subscriptions = self.subscriptions()
+        self.assertNotIn(old_subscription, subscriptions)
+        self.assertEqual(
+            subscriptions[self.backend.webhook_subscription_id]["url"],
+            self.backend.webhook_url,
         )
 
     def test_failed_event_is_a_failed_run_and_reprocess_fixes_it(self):
