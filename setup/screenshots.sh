@@ -28,8 +28,8 @@ setsid bash "$REPO_ROOT/setup/run.sh" >"$log" 2>&1 &
 run_pid=$!
 stop_run() {
     local status=$?
-    kill -TERM "$run_pid" 2>/dev/null
-    wait "$run_pid" 2>/dev/null
+    kill -TERM "$run_pid" 2>/dev/null || true
+    wait "$run_pid" 2>/dev/null || true
     exit "$status"
 }
 trap stop_run EXIT
