@@ -18,8 +18,8 @@ ODOO_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 TOUR_STARTED = re.compile(r"Evaluate test code \"odoo\.startTour\('([^']+)'")
 TOUR_FAILED = re.compile(r"ERROR \S+ \S+\.browser: Tour (\S+) failed at step")
 TOUR_SKIPPED = re.compile(
-    r"INFO \S+ \S+: skipped \S+ : (websocket-client|Chrome|Cannot connect to chrome"
-    r"|Failed to detect chrome|[^\n]*[Bb]rowser)"
+    r"INFO \S+ \S+: skipped \S+ : [^\n]*(chrom|websocket-client|browser)",
+    re.IGNORECASE,
 )
 
 
@@ -86,7 +86,7 @@ def main(folder):
         run, failed_tours, skipped_tours = tours
         print(
             f"tours (headless Chromium): {run - failed_tours} passed, "
-            f"{failed_tours} failed, {skipped_tours} skipped"
+            f"{failed_tours} failed; {skipped_tours} tour test(s) skipped"
         )
         if skipped_tours or (folder / "tours.skipped").exists():
             print(
