@@ -22,7 +22,7 @@ from psycopg2 import IntegrityError
 
 from odoo import _, api, fields, models
 
-from ..transport import redact_headers
+from ..transport import count_calls, redact_headers
 
 _logger = logging.getLogger(__name__)
 
@@ -234,13 +234,17 @@ class GenericWebhook(models.Model):
             return self.result
         self.state = "processing"
         run = self._sync_run(backend)
-        outcome, message = backend.with_context(
-            sync_run_key=run.run_key
-        )._webhook_process(self)
+        with count_calls() as stats:
+            outcome, message = backend.with_context(
+                sync_run_key=run.run_key
+            )._webhook_process(self)
         failed = outcome == "failed"
         if failed:
             _logger.warning("Webhook %s failed: %s", self.delivery_id, message)
             run._note_failure(message, webhook=self)
+            # The handler's own counts were rolled back with its savepoint;
+            # the calls it made still happened.
+            run._tally(stats, kind="webhook")
         self.write(
             {
                 "state": outcome,

@@ -143,6 +143,7 @@ class TestWebhookRuns(HttpCase, MyConnectorCase):
         run = self.webhook_runs()
         self.assertEqual(run.state, "failed")
         self.assertIn("product 5 has an invalid price 'n/a'", run.message)
+        self.assertEqual(run.http_calls, 1)  # the GET that brought the bad data
         failure = run.failure_ids
         self.assertEqual(failure.webhook_id.state, "failed")
 
