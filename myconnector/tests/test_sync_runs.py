@@ -179,6 +179,15 @@ class TestSyncRuns(MyConnectorCase):
         self.assertNotIn("temporary", run.message)
         self.assertEqual(self.backend.connection_state, "failed")
 
+    def test_a_job_run_twice_counts_once(self):
+        run = self.env["generic.sync.run"]._start(self.backend)
+        in_job = run.with_context(job_uuid="job-1")
+        in_job._tally(created=3, kind="record")
+        in_job._tally(created=3, kind="record")  # at-least-once: a second run
+        run.with_context(job_uuid="job-2")._tally(created=2)
+        self.assertEqual(run.created, 5)
+        self.assertEqual(len(run.tally_ids), 2)
+
     def test_retention_removes_old_runs_failed_ones_later(self):
         Run = self.env["generic.sync.run"]
         now = fields.Datetime.now()
