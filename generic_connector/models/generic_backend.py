@@ -38,6 +38,7 @@ from ..transport import (
 )
 
 MANAGER = "connector.group_connector_manager"
+CREDENTIAL_FIELDS = {"api_key", "username", "password"}
 
 
 class GenericBackend(models.AbstractModel):
@@ -74,10 +75,14 @@ class GenericBackend(models.AbstractModel):
     username = fields.Char(groups=MANAGER, copy=False)
     password = fields.Char(groups=MANAGER, copy=False)
     connect_timeout = fields.Float(
-        default=5.0, help="Seconds to open a connection to the remote."
+        default=5.0,
+        help="Seconds to open a connection to the remote.",
+        tracking=True,
     )
     read_timeout = fields.Float(
-        default=30.0, help="Seconds to wait for each read from the remote."
+        default=30.0,
+        help="Seconds to wait for each read from the remote.",
+        tracking=True,
     )
     retry_max_attempts = fields.Integer(
         default=4, help="Attempts for idempotent calls before the job retries."
@@ -93,9 +98,13 @@ class GenericBackend(models.AbstractModel):
     pool_size = fields.Integer(
         default=10, help="Pooled connections kept open per worker process."
     )
-    page_size = fields.Integer(default=100, help="Records asked per page.")
+    page_size = fields.Integer(
+        default=100, help="Records asked per page.", tracking=True
+    )
     import_chunk_size = fields.Integer(
-        default=50, help="Records imported by one job of a batch import."
+        default=50,
+        help="Records imported by one job of a batch import.",
+        tracking=True,
     )
     test_connection_path = fields.Char(
         default="/", help="Path requested by the Test connection button."
@@ -129,6 +138,19 @@ class GenericBackend(models.AbstractModel):
             "Timeouts must be positive.",
         ),
     ]
+
+    def write(self, vals):
+        """Credentials are never tracked by value: their change is noted."""
+        result = super().write(vals)
+        changed = sorted(CREDENTIAL_FIELDS & set(vals))
+        if changed and not self.env.context.get("tracking_disable"):
+            labels = ", ".join(self._fields[name].string for name in changed)
+            for backend in self:
+                backend.message_post(
+                    body=_("Credentials changed: %(fields)s", fields=labels),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return result
 
     @api.constrains("base_url")
     def _check_base_url(self):

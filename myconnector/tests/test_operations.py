@@ -69,6 +69,13 @@ class TestOperations(MyConnectorCase):
         self.assertEqual(Inbox._gc(), 1)
         self.assertFalse(recent_done.exists())
 
+    def test_chatter_notes_a_credential_change_but_never_its_value(self):
+        backend = self.backend.with_context(tracking_disable=False)
+        backend.write({"page_size": 25, "api_key": "new-secret-key"})
+        bodies = " ".join(backend.message_ids.mapped("body"))
+        self.assertIn("Credentials changed: API Key / Token", bodies)
+        self.assertNotIn("new-secret-key", bodies)
+
     def test_refusals_are_counted_and_flagged(self):
         self.backend.action_import_products()
         self.run_jobs()
