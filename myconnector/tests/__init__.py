@@ -8,3 +8,5 @@ from . import test_inventory
 from . import test_mock_adapter
 from . import test_rate_budget
 from . import test_malformed_records
+from . import test_sync_runs
+from . import test_operations

@@ -1,3 +1,5 @@
 from . import test_webhook_controller
 from . import test_webhook_events
 from . import test_webhook_parser
+from . import test_webhook_runs
+from . import test_tours
