@@ -174,6 +174,7 @@ class GenericBinding(models.AbstractModel):
 
         importing = backend.with_context(**IMPORT_CONTEXT)
         with importing.work_on(self._name, chunk_cache={}) as work, job_errors():
+            work.chunk_cache["bindings"] = work.model._chunk_bindings(backend, records)
             isolate = (work, backend, run_key, counts, isolated)
             for record in records:
                 self._import_isolated(isolate, record, prepare)
@@ -189,6 +190,18 @@ class GenericBinding(models.AbstractModel):
                 "; isolated in their own job: %(ids)s", ids=", ".join(isolated)
             )
         return message
+
+    @api.model
+    def _chunk_bindings(self, backend, records):
+        """``{external id: binding or empty}`` of the chunk's records, read
+        in one search (the record importers take them from there)."""
+        ids = {str(record.get("id")) for record in records if isinstance(record, dict)}
+        found = self.with_context(active_test=False).search(
+            [("backend_id", "=", backend.id), ("external_id", "in", list(ids))]
+        )
+        bindings = dict.fromkeys(ids, self.browse())
+        bindings.update({binding.external_id: binding for binding in found})
+        return bindings
 
     @api.model
     def _import_isolated(self, isolate, record, step):
