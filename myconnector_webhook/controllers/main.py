@@ -41,8 +41,6 @@ from odoo.addons.generic_connector.exceptions import unstorable_reason
 from odoo.addons.generic_connector.http_outage import answer_unavailable_on
 from odoo.addons.generic_connector.transport import WebhookVerificationError
 
-from ..models.myconnector_backend import verify_delivery
-
 _logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -186,25 +184,26 @@ class MyConnectorWebhookController(http.Controller):
                 # the isolation level can no longer change.
                 cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            # One cached lookup, no backend row read (see _webhook_intake_info).
-            info = env["myconnector.backend"]._webhook_intake_info(token)
+            # The backend's id by token from a per-worker cache: no search.
+            backend_id = env["myconnector.backend"]._webhook_backend_id(token)
+            backend_sudo = env["myconnector.backend"].browse(backend_id)
             try:
-                if not info:
+                if not backend_id:
                     raise WebhookVerificationError("unknown_backend")
-                backend_id, secret, scheme, user_id = info
-                verify_delivery(secret, scheme, headers, body)
+                backend_sudo._webhook_verify(headers, body)
             except WebhookVerificationError as err:
                 return self._refuse(err.reason)
             try:
                 delivery_id, event_type, event_id, text = parse_delivery(body, headers)
             except BadDelivery as err:
                 return self._answer(err.status, str(err))
-            if not user_id:
-                _logger.error("Backend %s has no integration user", backend_id)
+            user = backend_sudo.webhook_user_id
+            if not user:
+                _logger.error("Backend %s has no integration user", backend_sudo.id)
                 return self._answer(503, "the receiver is not configured")
-            env = env(user=user_id)
+            env = env(user=user.id)
             event, created = env["generic.webhook"]._receive(
-                env["myconnector.backend"].browse(backend_id),
+                backend_sudo.with_env(env),
                 delivery_id,
                 event_type,
                 text,

@@ -26,27 +26,9 @@ WEBHOOK_EVENTS = [
     "customer.created",
     "customer.updated",
 ]
-# What the webhook intake reads of a backend (``_webhook_intake_info``): a
-# write of one of these clears its per-worker cache.
-INTAKE_FIELDS = frozenset(
-    {"webhook_token", "webhook_secret", "webhook_scheme", "webhook_user_id", "active"}
-)
-
-
-def verify_delivery(secret, scheme, headers, body):
-    """Raise :class:`WebhookVerificationError` unless ``body`` is signed with
-    ``secret`` under ``scheme`` (``standard`` or ``signature``)."""
-    if not secret:
-        raise WebhookVerificationError("no_secret_configured")
-    if scheme == "standard":
-        verify_standard_webhook(secret, headers, body)
-    else:
-        verify_hmac_hex(
-            secret,
-            body,
-            headers.get("X-Signature"),
-            timestamp=headers.get("X-Webhook-Timestamp"),
-        )
+# A write of one of these clears the intake's per-worker cache of backend ids
+# by token (``_webhook_backend_id``).
+INTAKE_FIELDS = frozenset({"webhook_token", "active"})
 
 
 class MyConnectorBackend(models.Model):
@@ -98,27 +80,35 @@ class MyConnectorBackend(models.Model):
         signed with this backend's secret."""
         self.ensure_one()
         backend_sudo = self.sudo()
-        verify_delivery(
-            backend_sudo.webhook_secret, backend_sudo.webhook_scheme, headers, body
-        )
+        if not backend_sudo.webhook_secret:
+            raise WebhookVerificationError("no_secret_configured")
+        if backend_sudo.webhook_scheme == "standard":
+            verify_standard_webhook(backend_sudo.webhook_secret, headers, body)
+        else:
+            verify_hmac_hex(
+                backend_sudo.webhook_secret,
+                body,
+                headers.get("X-Signature"),
+                timestamp=headers.get("X-Webhook-Timestamp"),
+            )
 
     @api.model
     @tools.ormcache("token")
-    def _webhook_intake_info(self, token):
-        """``(id, secret, scheme, integration user id)`` of the active backend
-        whose webhook token is ``token``, or None.
+    def _webhook_backend_id(self, token):
+        """The id of the active backend whose webhook token is ``token``, or
+        None.
 
-        Cached in each worker, so a webhook request reads no backend row: a
-        create, an unlink or a write of :data:`INTAKE_FIELDS` clears the cache
-        of every worker (Odoo's registry signalling, at their next request).
+        Cached in each worker, so a webhook request does not search for its
+        backend: a create, an unlink or a write of :data:`INTAKE_FIELDS`
+        clears the cache of every worker (Odoo's registry signalling, at
+        their next request).
         """
         self.env.cr.execute(
-            "SELECT id, webhook_secret, webhook_scheme, webhook_user_id "
-            "FROM myconnector_backend WHERE webhook_token = %s AND active",
+            "SELECT id FROM myconnector_backend WHERE webhook_token = %s AND active",
             (token,),
         )
         row = self.env.cr.fetchone()
-        return tuple(row) if row else None
+        return row and row[0]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -18,6 +18,10 @@ A script, not collected by pytest. Run ``make bench`` or::
 * B5 end to end: a ``make run``-like Odoo (2 workers, its job runner): N
   products from *Import products* to the last job, against B1's time.
 
+``--only profile`` runs the webhook intake in process (Odoo's WSGI
+application) under pyinstrument and prints the profile and the SQL queries
+per request against ``GET /web/health``.
+
 Everything runs on 127.0.0.1, in throwaway databases copied from the suite's
 template (``tests/reliability/harness.py``), at ports ``BENCH_PORT`` (8600)
 and up. Prints a table and writes the figures as JSON (``--json``).
