@@ -57,20 +57,46 @@ class GenericRecordImporter(AbstractComponent):
 
     def run(self, external_id, data=None, force=False):
         """Import one record; return a short message of what was done."""
+        map_record = self._prepare(external_id, data=data, force=force)
+        if map_record is None:
+            return _("Skipped %(id)s: already up to date", id=self.external_id)
+        return self._finish(map_record)
+
+    def _prepare(self, external_id, data=None, force=False):
+        """Everything before the write: lock, fetch, checks, dependencies,
+        mapping. Return the map record, or None (``outcome`` "skipped") when
+        the binding already reflects the data; ``self.binding`` is the
+        existing binding (empty when the record is new)."""
         self.external_id = str(external_id)
+        self.outcome = None
         self._lock()
         self.remote_record = (
             data if data is not None else self.backend_adapter.get(external_id)
         )
-        updated_at = self._check_remote_record()
-        binding = self.binder.to_internal(self.external_id)
-        if binding and not force and not binding._is_newer(updated_at):
+        self.remote_updated_at = self._check_remote_record()
+        self.binding = binding = self._existing_binding()
+        if binding and not force and not binding._is_newer(self.remote_updated_at):
             self.outcome = "skipped"
-            return _("Skipped %(id)s: already up to date", id=self.external_id)
+            return None
         if binding:
             self._check_no_pending_export(binding)
         self._import_dependencies()
-        map_record = self.mapper.map_record(self.remote_record)
+        return self.mapper.map_record(self.remote_record)
+
+    def _existing_binding(self):
+        """The binding of ``external_id``: from the chunk's one search when
+        it read it (``chunk_cache["bindings"]``, each entry used once, so a
+        record seen twice in a chunk is searched again), else searched."""
+        cache = getattr(self.work, "chunk_cache", None) or {}
+        prefetched = cache.get("bindings") or {}
+        if self.external_id in prefetched:
+            return prefetched.pop(self.external_id)
+        return self.binder.to_internal(self.external_id)
+
+    def _finish(self, map_record):
+        """Write or create the binding of a prepared record, bind it and run
+        ``_after_import``; return the message of ``run``."""
+        binding = self.binding
         if binding:
             binding.with_context(connector_no_export=True).write(map_record.values())
             self.outcome, verb = "updated", _("Updated")
@@ -80,11 +106,36 @@ class GenericRecordImporter(AbstractComponent):
         self.binder.bind(
             self.external_id,
             binding,
-            remote_updated_at=updated_at,
+            remote_updated_at=self.remote_updated_at,
             remote_record=self.remote_record,
         )
         self._after_import(binding)
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
+
+    def _can_create_in_batch(self):
+        """Whether a new record's binding may be created by one ``create()``
+        of the whole chunk: not when a connector overrides ``_create``."""
+        return type(self)._create is GenericRecordImporter._create
+
+    def _values_bound(self, map_record):
+        """``create()`` values of a prepared new record, bound already (the
+        fields ``bind`` would write, in the same statement)."""
+        values = map_record.values(for_create=True)
+        values.update(
+            self.binder._bind_values(
+                self.external_id,
+                self.model,
+                remote_updated_at=self.remote_updated_at,
+                remote_record=self.remote_record,
+            )
+        )
+        return values
+
+    def _created_in_batch(self, binding):
+        """The chunk created and bound this prepared record's ``binding``."""
+        self.binding = binding
+        self.outcome = "created"
+        self._after_import(binding)
 
     def _check_remote_record(self):
         """Raise :class:`RemoteDataError` for a record that cannot be stored

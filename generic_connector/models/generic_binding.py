@@ -24,6 +24,16 @@ from ..transport import NotFoundError, TransportError, count_calls
 
 _logger = logging.getLogger(__name__)
 
+#: The context imports run in: no mail tracking, creation message or follower
+#: subscription for what they create or write (the binding keeps the history,
+#: and each of those costs queries per record).
+IMPORT_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
+
 
 class GenericBinding(models.AbstractModel):
     _name = "generic.binding"
@@ -144,45 +154,54 @@ class GenericBinding(models.AbstractModel):
 
     @api.model
     def import_chunk(self, backend, records, run_key=None):
-        """Job: import ``records`` (remote data) one by one.
+        """Job: import ``records`` (remote data).
+
+        Each record is prepared (checked, skipped when not newer, mapped) in
+        a savepoint of its own; an existing binding is written there too. The
+        new records are then created by one ``create()`` of the whole list,
+        bound in the same statement, so that Odoo's per-create work (variants,
+        caches) is done once per chunk. When that batch fails, it is rolled
+        back and its records are imported one by one instead.
 
         A record that fails on its data is rolled back alone and re-run in its
         own ``import_record`` job, where the failure and its reason stay
         visible; network and rate-limit errors retry the whole chunk, which is
         harmless since nothing was committed.
+
+        The components of the chunk share ``work.chunk_cache``, a dict where
+        they may keep lookups (``{key: value}``) for the next records; it is
+        emptied when a record is rolled back, which may have undone them.
         """
         counts = {"created": 0, "updated": 0, "skipped": 0}
         isolated = []
+        new = []
+
+        def prepare(importer, record):
+            map_record = importer._prepare(str(record.get("id")), data=record)
+            if map_record is None:
+                return
+            if importer.binding or not importer._can_create_in_batch():
+                importer._finish(map_record)
+            else:
+                new.append((importer, importer._values_bound(map_record), record))
+
+        def import_alone(importer, record):
+            importer.run(str(record.get("id")), data=record)
+
         run = self.env["generic.sync.run"]._for_key(run_key)
-        with backend.work_on(self._name) as work, job_errors(), count_calls() as stats:
+        importing = backend.with_context(**IMPORT_CONTEXT)
+        with (
+            importing.work_on(self._name, chunk_cache={}) as work,
+            job_errors(),
+            count_calls() as stats,
+        ):
+            work.chunk_cache["bindings"] = work.model._chunk_bindings(backend, records)
+            isolate = (work, backend, run_key, run, counts, isolated)
             for record in records:
-                external_id = str(record.get("id"))
-                try:
-                    with self.env.cr.savepoint():
-                        importer = work.component(usage="record.importer")
-                        importer.run(external_id, data=record)
-                        counts[importer.outcome] += 1
-                except (RetryableJobError, TransportError, OperationalError):
-                    raise
-                except Exception as err:
-                    _logger.warning(
-                        "%s %s not imported, isolated in its own job: %s",
-                        self._name,
-                        external_id,
-                        err,
-                    )
-                    isolated.append(external_id)
-                    job = self.with_delay(
-                        description=_(
-                            "Import %(model)s %(id)s (isolated)",
-                            model=self._description,
-                            id=external_id,
-                        ),
-                        identity_key=f"{run_key}:{external_id}" if run_key else None,
-                        **backend._job_options(),
-                    ).import_record(backend, external_id, run_key=run_key)
-                    run._adopt([job])
-                    run._note_failure(_error_text(err), external_id, job=job)
+                self._import_isolated(isolate, record, prepare)
+            if new and not self._create_in_batch(work, new, counts):
+                for _importer, _values, record in new:
+                    self._import_isolated(isolate, record, import_alone)
         run._tally(stats, **counts)
         message = _(
             "created: %(created)s, updated: %(updated)s, skipped: %(skipped)s",
@@ -195,6 +214,81 @@ class GenericBinding(models.AbstractModel):
         return message
 
     @api.model
+    def _chunk_bindings(self, backend, records):
+        """``{external id: binding or empty}`` of the chunk's records, read
+        in one search (the record importers take them from there)."""
+        ids = {str(record.get("id")) for record in records if isinstance(record, dict)}
+        found = self.with_context(active_test=False).search(
+            [("backend_id", "=", backend.id), ("external_id", "in", list(ids))]
+        )
+        bindings = dict.fromkeys(ids, self.browse())
+        bindings.update({binding.external_id: binding for binding in found})
+        return bindings
+
+    @api.model
+    def _import_isolated(self, isolate, record, step):
+        """Run ``step(importer, record)`` in a savepoint and count the
+        importer's ``outcome``; on a data error, roll the record back alone
+        and enqueue its own ``import_record`` job (see ``import_chunk``)."""
+        work, backend, run_key, run, counts, isolated = isolate
+        external_id = str(record.get("id"))
+        try:
+            with self.env.cr.savepoint():
+                importer = work.component(usage="record.importer")
+                step(importer, record)
+                if importer.outcome:
+                    counts[importer.outcome] += 1
+        except (RetryableJobError, TransportError, OperationalError):
+            raise
+        except Exception as err:
+            work.chunk_cache.clear()
+            _logger.warning(
+                "%s %s not imported, isolated in its own job: %s",
+                self._name,
+                external_id,
+                err,
+            )
+            isolated.append(external_id)
+            job = self.with_delay(
+                description=_(
+                    "Import %(model)s %(id)s (isolated)",
+                    model=self._description,
+                    id=external_id,
+                ),
+                identity_key=f"{run_key}:{external_id}" if run_key else None,
+                **backend._job_options(),
+            ).import_record(backend, external_id, run_key=run_key)
+            run._adopt([job])
+            run._note_failure(_error_text(err), external_id, job=job)
+
+    @api.model
+    def _create_in_batch(self, work, new, counts):
+        """Create the prepared new records ``[(importer, values, record)]``
+        with one ``create()``, then run their ``_after_import``, all in one
+        savepoint; return False (nothing kept) when any of it fails."""
+        try:
+            with self.env.cr.savepoint():
+                model = work.model.with_context(connector_no_export=True)
+                bindings = model.create([values for _imp, values, _rec in new])
+                for (importer, _values, _record), binding in zip(
+                    new, bindings, strict=True
+                ):
+                    importer._created_in_batch(binding)
+        except (RetryableJobError, TransportError, OperationalError):
+            raise
+        except Exception as err:
+            work.chunk_cache.clear()
+            _logger.info(
+                "%s: the batch of %s new records failed (%s): one by one",
+                self._name,
+                len(new),
+                err,
+            )
+            return False
+        counts["created"] += len(new)
+        return True
+
+    @api.model
     def import_record(self, backend, external_id, force=False, run_key=None):
         """Job: fetch one remote record and import it. A record the remote
         no longer has (404) is archived in Odoo (see ``_remote_deleted``).
@@ -203,7 +297,12 @@ class GenericBinding(models.AbstractModel):
         webhook's run), when there is one.
         """
         run = self.env["generic.sync.run"]._for_key(run_key)
-        with backend.work_on(self._name) as work, job_errors(), count_calls() as stats:
+        importing = backend.with_context(**IMPORT_CONTEXT)
+        with (
+            importing.work_on(self._name) as work,
+            job_errors(),
+            count_calls() as stats,
+        ):
             importer = work.component(usage="record.importer")
             try:
                 message = importer.run(external_id, force=force)

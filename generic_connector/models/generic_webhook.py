@@ -215,14 +215,14 @@ class GenericWebhook(models.Model):
             "event_id": event_id or None,
             "event_type": event_type,
             "payload": body,
-            "headers": json.dumps(redact_headers(dict(headers)), indent=1),
+            # Compact: the request does no more than it must.
+            "headers": json.dumps(redact_headers(dict(headers))),
         }
         for _attempt in range(3):
             event_row = self._insert_delivery(values, "pending", None)
             if event_row:
                 event = self.browse(event_row)
-                event._enqueue()
-                event._add_receipt()
+                event._enqueue_job(backend, event_type, delivery_id)
                 return event, True
             existing = self._find_delivery(backend, delivery_id)
             if existing:
@@ -233,16 +233,16 @@ class GenericWebhook(models.Model):
                 result = _("Same event as delivery %(id)s", id=original)
                 event_row = self._insert_delivery(values, "duplicate", result)
                 if event_row:
-                    event = self.browse(event_row)
-                    event._add_receipt()
-                    return event, False
+                    return self.browse(event_row), False
             # The conflicting row belonged to a transaction that rolled back.
         raise RuntimeError(f"could not store webhook delivery {delivery_id}")
 
     def _insert_delivery(self, values, state, result):
-        """Insert an inbox row unless one conflicts; return its id or None."""
+        """Insert an inbox row, with its first receipt, unless one conflicts;
+        return its id or None. One statement (the receipt in a CTE)."""
         self.env.cr.execute(
             """
+            WITH inserted AS (
             INSERT INTO generic_webhook (
                 backend_model, backend_id, delivery_id, event_id, event_type,
                 payload, headers, state, result, received_at,
@@ -256,6 +256,11 @@ class GenericWebhook(models.Model):
             )
             ON CONFLICT DO NOTHING
             RETURNING id
+            ), receipt AS (
+            INSERT INTO generic_webhook_receipt (webhook_id, received_at)
+            SELECT id, now() at time zone 'UTC' FROM inserted
+            )
+            SELECT id FROM inserted
             """,
             dict(values, state=state, result=result, uid=self.env.uid),
         )
@@ -295,17 +300,24 @@ class GenericWebhook(models.Model):
 
     def _enqueue(self):
         for event in self:
-            backend = event._backend()
-            options = backend._webhook_job_options() if backend else {}
-            job = event.with_delay(
-                description=_(
-                    "Webhook %(type)s %(id)s",
-                    type=event.event_type,
-                    id=event.delivery_id,
-                ),
-                **options,
-            )._process()
-            event.job_id = job.db_record()
+            event._enqueue_job(event._backend(), event.event_type, event.delivery_id)
+
+    def _enqueue_job(self, backend, event_type, delivery_id):
+        """Enqueue this event's ``_process`` job and link it, from values the
+        caller knows (the intake reads nothing back)."""
+        self.ensure_one()
+        options = backend._webhook_job_options() if backend else {}
+        job = self.with_delay(
+            description=_("Webhook %(type)s %(id)s", type=event_type, id=delivery_id),
+            **options,
+        )._process()
+        # One statement, where the ORM would search the job, then update.
+        self.env.cr.execute(
+            "UPDATE generic_webhook SET job_id = "
+            "(SELECT id FROM queue_job WHERE uuid = %s) WHERE id = %s",
+            (job.uuid, self.id),
+        )
+        self.invalidate_recordset(["job_id", "job_state"])
 
     def _process(self):
         """Job: hand the event to its backend. Safe to run twice."""

@@ -146,7 +146,14 @@ class ProductOptions(Component):
 
     @property
     def attribute(self):
-        return self.env.ref("myconnector.product_attribute_option")
+        cache = getattr(self.work, "chunk_cache", None)
+        if cache is None:
+            return self.env.ref("myconnector.product_attribute_option")
+        if "myconnector.option_attribute" not in cache:
+            cache["myconnector.option_attribute"] = self.env.ref(
+                "myconnector.product_attribute_option"
+            )
+        return cache["myconnector.option_attribute"]
 
     @staticmethod
     def titles(variants):
@@ -162,14 +169,30 @@ class ProductOptions(Component):
             for t, v in zip(titles, variants, strict=True)
         ]
 
+    def _known_values(self):
+        """``{title: value}`` found by this chunk job: the chunk's
+        ``work.chunk_cache`` is shared by the mapper and the importer of every
+        record, so a title is searched once per chunk, not twice per record
+        (the chunk clears it when it rolls a record back)."""
+        cache = getattr(self.work, "chunk_cache", None)
+        if cache is None:
+            return {}
+        return cache.setdefault("myconnector.option_values", {})
+
     def values(self, titles):
         """``{title: product.attribute.value}``, creating the missing ones."""
         attribute = self.attribute
         Value = self.env["product.attribute.value"]
-        existing = Value.search(
-            [("attribute_id", "=", attribute.id), ("name", "in", titles)]
-        )
-        values = {value.name: value for value in existing}
+        known = self._known_values()
+        values = {t: known[t] for t in titles if t in known}
+        wanted = [t for t in titles if t not in values]
+        if wanted:
+            existing = Value.search(
+                [("attribute_id", "=", attribute.id), ("name", "in", wanted)]
+            )
+            found = {value.name: value for value in existing}
+            known.update(found)
+            values.update(found)
         missing = [t for t in dict.fromkeys(titles) if t not in values]
         if missing:
             try:
@@ -282,6 +305,18 @@ class ProductRecordImporter(Component):
         }
         products = template.product_variant_ids
         binder = self.binder_for(VARIANT_MODEL)
+        # The record's variant bindings in one search, the new ones created
+        # bound in one create().
+        bound = {
+            b.external_id: b
+            for b in binder.model.with_context(active_test=False).search(
+                [
+                    ("backend_id", "=", self.backend_record.id),
+                    ("external_id", "in", [str(v["id"]) for v in variants]),
+                ]
+            )
+        }
+        new = []
         for variant, title in zip(variants, titles, strict=True):
             ptav = by_value[values[title]]
             extra = float(parse_price(variant, "variant") - base)
@@ -290,7 +325,21 @@ class ProductRecordImporter(Component):
             product = products.filtered(
                 lambda p, ptav=ptav: p.product_template_attribute_value_ids == ptav
             )
-            self._bind_variant(binder, str(variant["id"]), product, variant)
+            external_id = str(variant["id"])
+            product.ensure_one()
+            if product.default_code != variant.get("sku"):
+                product.default_code = variant.get("sku")
+            if external_id in bound:
+                self._bind_variant(binder, external_id, product, bound[external_id])
+            else:
+                new_values = {
+                    "backend_id": self.backend_record.id,
+                    "odoo_id": product.id,
+                }
+                new_values.update(binder._bind_values(external_id, binder.model))
+                new.append(new_values)
+        if new:
+            binder.model.with_context(connector_no_export=True).create(new)
 
     def _set_option_line(self, template, attribute, values):
         wanted = self.env["product.attribute.value"].browse(
@@ -321,18 +370,9 @@ class ProductRecordImporter(Component):
             line.value_ids = [(6, 0, wanted.ids)]
         return line
 
-    def _bind_variant(self, binder, external_id, product, variant):
-        product.ensure_one()
-        if product.default_code != variant.get("sku"):
-            product.default_code = variant.get("sku")
-        binding = binder.to_internal(external_id)
-        if not binding:
-            binding = (
-                self.env[VARIANT_MODEL]
-                .with_context(connector_no_export=True)
-                .create({"backend_id": self.backend_record.id, "odoo_id": product.id})
-            )
-        elif binding.odoo_id != product:
+    def _bind_variant(self, binder, external_id, product, binding):
+        """Point the existing variant ``binding`` at ``product``."""
+        if binding.odoo_id != product:
             # The variant's title changed: Odoo made a new product for the
             # new option value and archived the old one.
             binding.with_context(connector_no_export=True).odoo_id = product

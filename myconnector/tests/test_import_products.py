@@ -145,3 +145,35 @@ class TestMalformedRecord(MyConnectorCase):
         self.assertEqual(
             self.Binding.search([("external_id", "=", "7")]).list_price, 12.5
         )
+
+    def test_record_failing_in_the_chunks_batch(self):
+        """A record that fails only once created (a variant's price, read
+        after the chunk's one ``create()``) makes the chunk import its new
+        records one by one instead: it still fails alone, with its reason,
+        and the rest of the chunk is created with its variants bound."""
+        product = self.remote("GET", "/api/v1/products/7")["data"]
+        variants = product["variants"]
+        variants[-1]["price"] = "n/a"
+        self.remote(
+            "POST",
+            "/admin/corrupt",
+            json={"product_id": 7, "fields": {"variants": variants}},
+        )
+        self.backend.action_import_products()
+        outcomes = self.run_jobs()
+        self.assertEqual(outcomes["failed"], 2)
+        self.assertEqual(len(self.bindings()), 59)
+        self.assertNotIn("7", self.bindings().mapped("external_id"))
+        chunks = self.env["queue.job"].search([("method_name", "=", "import_chunk")])
+        self.assertIn("isolated in their own job: 7", " ".join(chunks.mapped("result")))
+        self.assertIn("created: 49", " ".join(chunks.mapped("result")))
+        failed = self.env["queue.job"].search(
+            [("state", "=", "failed"), ("method_name", "=", "import_record")]
+        )
+        self.assertIn(
+            f"variant {variants[-1]['id']} has an invalid price 'n/a'",
+            failed.exc_message,
+        )
+        remote = self.remote_products()
+        expected = sum(len(p["variants"]) for i, p in remote.items() if i != "7")
+        self.assertEqual(len(self.variant_bindings()), expected)

@@ -184,11 +184,11 @@ class MyConnectorWebhookController(http.Controller):
                 # the isolation level can no longer change.
                 cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            backend_sudo = env["myconnector.backend"].search(
-                [("webhook_token", "=", token)], limit=1
-            )
+            # The backend's id by token from a per-worker cache: no search.
+            backend_id = env["myconnector.backend"]._webhook_backend_id(token)
+            backend_sudo = env["myconnector.backend"].browse(backend_id)
             try:
-                if not backend_sudo:
+                if not backend_id:
                     raise WebhookVerificationError("unknown_backend")
                 backend_sudo._webhook_verify(headers, body)
             except WebhookVerificationError as err:

@@ -6,7 +6,7 @@ import contextlib
 import secrets
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
 from odoo.addons.generic_connector.models.generic_backend import MANAGER
@@ -29,6 +29,9 @@ WEBHOOK_EVENTS = [
     "customer.created",
     "customer.updated",
 ]
+# A write of one of these clears the intake's per-worker cache of backend ids
+# by token (``_webhook_backend_id``).
+INTAKE_FIELDS = frozenset({"webhook_token", "active"})
 
 
 class MyConnectorBackend(models.Model):
@@ -121,6 +124,38 @@ class MyConnectorBackend(models.Model):
                 headers.get("X-Signature"),
                 timestamp=headers.get("X-Webhook-Timestamp"),
             )
+
+    @api.model
+    @tools.ormcache("token")
+    def _webhook_backend_id(self, token):
+        """The id of the active backend whose webhook token is ``token``, or
+        None.
+
+        Cached in each worker, so a webhook request does not search for its
+        backend: a create, an unlink or a write of :data:`INTAKE_FIELDS`
+        clears the cache of every worker (Odoo's registry signalling, at
+        their next request).
+        """
+        self.env.cr.execute(
+            "SELECT id FROM myconnector_backend WHERE webhook_token = %s AND active",
+            (token,),
+        )
+        row = self.env.cr.fetchone()
+        return row and row[0]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if INTAKE_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     def _webhook_job_options(self):
         # Webhook jobs call the API too: under the backend's channel, whose

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The webhook endpoint over real HTTP, fed by the sandbox platform itself."""
 
+import base64
 import json
 import select
 import socket
@@ -105,6 +106,32 @@ class TestWebhookController(WebhookHttpCase):
         event = self.inbox().filtered(lambda e: e.delivery_id == "evt_dup")
         self.assertEqual(len(event), 1)
         self.assertEqual(event.delivery_count, 2)
+
+    def test_token_and_secret_changes_apply_at_once(self):
+        """The intake caches the backend by token in each worker: a rotated
+        token or secret is used from the next delivery on."""
+        old_url, old_secret = self.url, self.backend.webhook_secret
+
+        def event(n):
+            return {"id": f"evt_rot{n}", "type": "product.updated", "data": {"id": 3}}
+
+        self.assertEqual(self.post(*self.signed(event(1))).status_code, 202)
+        self.backend.webhook_token = f"rotated-{uuid.uuid4().hex}"
+        new_url = f"/myconnector/webhook/{self.backend.webhook_token}"
+        body, headers = self.signed(event(2))
+        self.assertEqual(self.post(body, headers, url=old_url).status_code, 401)
+        self.assertEqual(self.post(body, headers, url=new_url).status_code, 202)
+        self.backend.webhook_secret = (
+            "whsec_" + base64.b64encode(b"a-rotated-webhook-secret-key").decode()
+        )
+        body = json.dumps(event(3)).encode()
+        stale = sign_standard_webhook(old_secret, "evt_rot3", body)
+        self.assertEqual(self.post(body, stale, url=new_url).status_code, 401)
+        body, headers = self.signed(event(3))
+        self.assertEqual(self.post(body, headers, url=new_url).status_code, 202)
+        self.backend.active = False
+        body, headers = self.signed(event(4))
+        self.assertEqual(self.post(body, headers, url=new_url).status_code, 401)
 
     def test_same_event_other_delivery_kept_as_duplicate(self):
         self.backend.write({"webhook_scheme": "signature", "webhook_secret": "s3cret"})

@@ -210,7 +210,9 @@ class OdooServer:
             args.append(f"--db_user={self.env['PGUSER']}")
         return args
 
-    def start(self, timeout: float = 300) -> OdooServer:
+    def install(self, timeout: float = 300) -> None:
+        """Copy the template into ``self.db`` and install the suite's addons
+        (no server started: ``start`` does both, benchmarks use it alone)."""
         _setup_shell(self.env, f'copy_db "{self.env["TEMPLATE"]}" "{self.db}"')
         install = subprocess.run(
             self._command(
@@ -233,6 +235,9 @@ class OdooServer:
         if install.returncode != 0:
             self.drop()
             raise RuntimeError(f"installing {ADDONS} failed:\n{install.stderr[-3000:]}")
+
+    def start(self, timeout: float = 300) -> OdooServer:
+        self.install(timeout)
         conf = self.folder / "odoo.conf"
         conf.write_text(
             "[options]\n"
