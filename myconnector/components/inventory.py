@@ -91,6 +91,8 @@ class InventoryImporter(Component):
                 totals[location] = totals.get(location, 0) + level["available"]
             for location, quantity in totals.items():
                 quants |= self._counted(binding.odoo_id, location, quantity)
+        # Stock read from the platform is not sent back to it.
+        quants = quants.with_context(connector_no_export=True)
         if quants and quants.action_apply_inventory() is not None:
             raise UserError(
                 _(
@@ -118,7 +120,7 @@ class InventoryImporter(Component):
         current = Quant._get_available_quantity(product, location, strict=True)
         if current == quantity:
             return Quant
-        return Quant.with_context(inventory_mode=True).create(
+        return Quant.with_context(inventory_mode=True, connector_no_export=True).create(
             {
                 "product_id": product.id,
                 "location_id": location.id,
