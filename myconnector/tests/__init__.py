@@ -7,3 +7,4 @@ from . import test_protocols
 from . import test_inventory
 from . import test_mock_adapter
 from . import test_import_orders
+from . import test_export_orders
