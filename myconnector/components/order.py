@@ -83,7 +83,7 @@ class OrderImportMapper(Component):
 
     @mapping
     def pricelist_id(self, record):
-        return {"pricelist_id": self._pricelist(record).id}
+        return {"pricelist_id": self._pricelist(record).id or False}
 
     @only_create
     @mapping
@@ -94,7 +94,8 @@ class OrderImportMapper(Component):
         return {"date_order": parse_timestamp(created).replace(tzinfo=None)}
 
     def _pricelist(self, record):
-        """A pricelist in the order's currency (created when none exists)."""
+        """A pricelist in the order's currency: an existing one, none for the
+        company's currency, else one created for it."""
         company = self.backend_record.company_id or self.env.company
         code = record.get("currency") or company.currency_id.name
         currency = (
@@ -115,8 +116,17 @@ class OrderImportMapper(Component):
             ],
             limit=1,
         )
-        return pricelist or Pricelist.create(
-            {"name": f"MyConnector {code}", "currency_id": currency.id}
+        if pricelist or currency == company.currency_id:
+            # No pricelist at all: the order is in the company's currency.
+            return pricelist
+        # A technical record the importing user (the webhooks' integration
+        # user) may not create: the currency was chosen by the platform.
+        return Pricelist.sudo().create(
+            {
+                "name": f"MyConnector {code}",
+                "currency_id": currency.id,
+                "company_id": company.id,
+            }
         )
 
 

@@ -226,6 +226,15 @@ class TestOrderTaxesAndStatuses(OrderCaseMixin, MyConnectorCase):
         fulfilled = self.import_order(self.create_remote_order(status="fulfilled"))
         self.assertEqual(fulfilled.state, "sale")
 
+    def test_foreign_currency_gets_a_pricelist(self):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        binding = self.import_order(self.create_remote_order(currency="EUR"))
+        self.assertEqual(binding.currency_id, eur)
+        self.assertEqual(binding.pricelist_id.currency_id, eur)
+        again = self.import_order(self.create_remote_order(currency="EUR"))
+        self.assertEqual(again.pricelist_id, binding.pricelist_id)
+
     def test_unknown_currency_fails_alone_with_its_reason(self):
         order = self.create_remote_order(currency="XTS")
         with self.assertRaisesRegex(ValueError, "currency XTS"):

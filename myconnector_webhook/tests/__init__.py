@@ -1,2 +1,3 @@
 from . import test_webhook_controller
 from . import test_webhook_events
+from . import test_webhook_orders
