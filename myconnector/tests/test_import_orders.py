@@ -201,6 +201,40 @@ class TestOrderTaxesAndStatuses(OrderCaseMixin, MyConnectorCase):
         self.env["myconnector.sale.order"].import_record(self.backend, order["id"])
         return self.orders().filtered(lambda b: b.external_id == str(order["id"]))
 
+    def test_cron_runs_order_import(self):
+        cron = self.env.ref("myconnector.ir_cron_import_orders")
+        self.assertTrue(cron.active)
+        cron.method_direct_trigger()
+        cron.method_direct_trigger()  # a run not started yet is not doubled
+        runs = (
+            self.env["queue.job"]
+            .search([("method_name", "=", "_import_orders")])
+            .filtered(lambda j: j.records == self.backend)
+        )
+        self.assertEqual(len(runs), 1)
+        self.assertEqual(runs.channel, "root.myconnector")
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        self.assertEqual(self.backend.order_binding_count, 12)
+        self.assertTrue(self.backend.orders_imported_until)
+        self.assertFalse(self.backend.customers_imported_until)
+        action = self.backend.action_view_order_bindings()
+        self.assertEqual(
+            self.env[action["res_model"]].search(action["domain"]),
+            self.backend.order_binding_ids,
+        )
+        # The next run asks for what changed since the watermark: nothing.
+        self.backend.action_import_orders()
+        self.run_jobs()
+        self.assertFalse(
+            self.env["queue.job"].search(
+                [("method_name", "=", "import_chunk"), ("state", "!=", "done")]
+            )
+        )
+        self.assertEqual(
+            len(self.env["queue.job"].search([("method_name", "=", "import_chunk")])),
+            1,
+        )
+
     def test_tax_included_keeps_the_platform_total(self):
         self.backend.order_tax_id = self.make_tax(21, included=True)
         order = self.create_remote_order()
