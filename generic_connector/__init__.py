@@ -1,2 +1,3 @@
 from . import components
+from . import http_outage
 from . import models

@@ -102,6 +102,8 @@ class AdminApi:
             "pending_deliveries": self.app.webhooks.pending,
             "faults_injected": dict(self.app.faults.injected),
             "requests": dict(self.app.requests),
+            "statuses": {str(k): v for k, v in self.app.statuses.items()},
+            "tokens_issued": self.app.auth.issued,
         }
 
     def reset(self, request: Request) -> dict[str, Any]:

@@ -97,6 +97,8 @@ class SandboxApp:
         # Requests served per "METHOD /path" (admin calls left out), so that
         # a test can tell how many pages a client really asked for.
         self.requests: Counter[str] = Counter()
+        # Answers by status (admin calls left out): the 429s a client drew.
+        self.statuses: Counter[int] = Counter()
         self._requests_lock = threading.Lock()
 
     def close(self) -> None:
@@ -118,6 +120,13 @@ class SandboxApp:
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
+        response = self._dispatch(request)
+        if not request.path.startswith("/admin"):
+            with self._requests_lock:
+                self.statuses[response.status_code] += 1
+        return response
+
+    def _dispatch(self, request: Request) -> Response:
         path = request.path
         if path.startswith("/admin"):
             return self._guard(request, self.admin.handle)

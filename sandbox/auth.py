@@ -45,6 +45,7 @@ class Authenticator:
 
     def __init__(self, token_ttl: float = 3600.0) -> None:
         self.token_ttl = token_ttl
+        self.issued = 0  # tokens issued since start (admin stats)
         self._tokens: dict[
             str, tuple[str, float, bool]
         ] = {}  # token -> client, expiry, write
@@ -60,6 +61,7 @@ class Authenticator:
             # Forget expired tokens now and then so the table stays small.
             self._tokens = {k: v for k, v in self._tokens.items() if v[1] > now}
             self._tokens[token] = (client_id, now + self.token_ttl, can_write)
+            self.issued += 1
         return {
             "access_token": token,
             "token_type": "Bearer",

@@ -10,3 +10,7 @@ say "Sandbox: 100-record pages per second"
 "$VENV/bin/python" tests/sandbox/bench_sandbox.py --seconds 3
 say "GraphQL: a 1,000-product walk under the sandbox's default cost limits"
 "$VENV/bin/python" tests/bench/bench_graphql.py --records 1000
+say "Rate budget: 4 processes against a limited account, shared bucket vs none"
+"$VENV/bin/python" tests/bench/bench_ratelimit.py
+say "Rate budget and OAuth2 token: two Odoo servers, 4 workers, one database (a few minutes)"
+bash "$REPO_ROOT/setup/bench_two_servers.sh"

@@ -25,6 +25,8 @@ from odoo import _
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..exceptions import RemoteDataError, check_storable
+from ..timestamps import canonical_timestamp
 from ..transport.graphql import ERRORS_KEY
 
 _logger = logging.getLogger(__name__)
@@ -60,17 +62,7 @@ class GenericRecordImporter(AbstractComponent):
         self.remote_record = (
             data if data is not None else self.backend_adapter.get(external_id)
         )
-        if self.remote_record.get(ERRORS_KEY):
-            # A GraphQL page answered this record with errors: it fails here,
-            # alone, and is fetched again in its own job.
-            raise ValueError(
-                _(
-                    "Remote record %(id)s came with errors: %(errors)s",
-                    id=self.external_id,
-                    errors="; ".join(self.remote_record[ERRORS_KEY]),
-                )
-            )
-        updated_at = self.remote_record.get(self._updated_at_field)
+        updated_at = self._check_remote_record()
         binding = self.binder.to_internal(self.external_id)
         if binding and not force and not binding._is_newer(updated_at):
             self.outcome = "skipped"
@@ -93,6 +85,33 @@ class GenericRecordImporter(AbstractComponent):
         )
         self._after_import(binding)
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
+
+    def _check_remote_record(self):
+        """Raise :class:`RemoteDataError` for a record that cannot be stored
+        (not an object, text PostgreSQL refuses, a bad ``updated_at``);
+        return its ``updated_at``."""
+        where = f"{self.model._description} {self.external_id}"
+        if not isinstance(self.remote_record, dict):
+            raise RemoteDataError(f"{where} is not a JSON object")
+        check_storable(self.remote_record, where)
+        if self.remote_record.get(ERRORS_KEY):
+            # A GraphQL page answered this record with errors: it fails here,
+            # alone, and is fetched again in its own job.
+            raise RemoteDataError(
+                _(
+                    "Remote record %(id)s came with errors: %(errors)s",
+                    id=self.external_id,
+                    errors="; ".join(self.remote_record[ERRORS_KEY]),
+                )
+            )
+        updated_at = self.remote_record.get(self._updated_at_field)
+        try:
+            canonical_timestamp(updated_at)
+        except ValueError as err:
+            raise RemoteDataError(
+                f"{where} has an invalid {self._updated_at_field}: {err}"
+            ) from err
+        return updated_at
 
     def _lock(self):
         self.lock_record(self.external_id)

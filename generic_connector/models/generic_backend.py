@@ -12,9 +12,16 @@ Credentials are restricted to OCA connector's *Connector Manager* group at the
 field level; the transport is built from a ``sudo()`` copy of the backend,
 the one trust boundary where those secrets are read on another user's behalf
 (a connector user's job, a webhook processed by the integration user).
+
+Shared across every worker and host (``shared_state``, in PostgreSQL, never
+in a job's cursor): the backend's rate budget (``rate_limit_*``), which the
+pooled session consults before every call of every protocol, and its OAuth2
+access token. Jobs run in the backend's own queue channel
+(``_job_channel``), so a busy backend cannot starve another.
 """
 
 import contextlib
+import functools
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -27,17 +34,23 @@ from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..components.core import job_errors
+from ..shared_state import bucket_store, token_store
 from ..timestamps import canonical_timestamp
 from ..transport import (
+    SCHEMA,
     ApiKeyAuth,
     BasicAuth,
     BearerAuth,
     GraphQLClient,
     HttpClient,
+    OAuth2ClientCredentials,
+    RateBudget,
+    RateLimiter,
     RetryPolicy,
     TransportError,
     get_session,
     get_soap_client,
+    set_rate_limiter,
 )
 
 MANAGER = "connector.group_connector_manager"
@@ -64,6 +77,7 @@ class GenericBackend(models.AbstractModel):
             ("api_key", "API key header"),
             ("bearer", "Bearer token"),
             ("basic", "HTTP Basic"),
+            ("oauth2", "OAuth2 client credentials"),
         ],
         required=True,
         default="api_key",
@@ -72,6 +86,50 @@ class GenericBackend(models.AbstractModel):
     api_key = fields.Char(string="API Key / Token", groups=MANAGER, copy=False)
     username = fields.Char(groups=MANAGER, copy=False)
     password = fields.Char(groups=MANAGER, copy=False)
+    oauth_token_url = fields.Char(
+        string="Token URL", help="OAuth2 token endpoint, e.g. https://host/oauth/token"
+    )
+    oauth_client_id = fields.Char(string="Client ID", groups=MANAGER, copy=False)
+    oauth_client_secret = fields.Char(
+        string="Client Secret", groups=MANAGER, copy=False
+    )
+    oauth_scope = fields.Char(string="Scope", help="Space-separated OAuth2 scopes.")
+    rate_limit_requests = fields.Integer(
+        string="Rate Limit",
+        help="Calls the remote allows per window, for all workers and hosts "
+        "together; 0 for no limit.",
+    )
+    rate_limit_window = fields.Float(
+        string="Rate Window", default=60.0, help="Seconds of the rate-limit window."
+    )
+    rate_limit_burst = fields.Integer(
+        string="Rate Burst",
+        default=1,
+        help="Calls allowed at once; the rest are spaced evenly. 1 suits a "
+        "fixed-window remote best.",
+    )
+    rate_limit_remaining = fields.Integer(
+        string="Remaining (last seen)",
+        compute="_compute_rate_limit_state",
+        help="X-RateLimit-Remaining of the latest answer, any worker.",
+    )
+    rate_limit_seen_limit = fields.Integer(
+        string="Remote Limit (last seen)", compute="_compute_rate_limit_state"
+    )
+    rate_limit_seen_at = fields.Datetime(
+        string="Last Seen", compute="_compute_rate_limit_state"
+    )
+    rate_limit_waited = fields.Integer(
+        string="Calls Waited (1 h)",
+        compute="_compute_rate_limit_state",
+        help="Calls that waited for the shared budget in the last hour.",
+    )
+    rate_limit_rescheduled = fields.Integer(
+        string="Calls Rescheduled (1 h)",
+        compute="_compute_rate_limit_state",
+        help="Calls whose job was rescheduled, the budget being spent for "
+        "longer than the Retry-After cap, in the last hour.",
+    )
     connect_timeout = fields.Float(
         default=5.0, help="Seconds to open a connection to the remote."
     )
@@ -129,7 +187,33 @@ class GenericBackend(models.AbstractModel):
             "CHECK(connect_timeout > 0 AND read_timeout > 0)",
             "Timeouts must be positive.",
         ),
+        (
+            "rate_limit_valid",
+            "CHECK(rate_limit_requests >= 0 AND rate_limit_window > 0 "
+            "AND rate_limit_burst >= 1)",
+            "The rate limit needs a positive window and a burst of at least 1.",
+        ),
     ]
+
+    def init(self):
+        # The shared rate buckets and OAuth2 tokens: plain tables, not models,
+        # written by the transport's own connections (transport/pgstore.py).
+        self.env.cr.execute(SCHEMA)
+
+    def _compute_rate_limit_state(self):
+        store = bucket_store(self.env.cr.dbname)
+        for backend in self:
+            stats = store.stats(backend._rate_limit_key()) if backend.id else {}
+            seen_at = stats.get("seen_at")
+            backend.rate_limit_remaining = stats.get("remaining") or 0
+            backend.rate_limit_seen_limit = stats.get("limit") or 0
+            backend.rate_limit_seen_at = (
+                datetime.fromtimestamp(seen_at, timezone.utc).replace(tzinfo=None)
+                if seen_at
+                else False
+            )
+            backend.rate_limit_waited = stats.get("waited", 0)
+            backend.rate_limit_rescheduled = stats.get("rescheduled", 0)
 
     @api.constrains("base_url")
     def _check_base_url(self):
@@ -152,13 +236,43 @@ class GenericBackend(models.AbstractModel):
             return BearerAuth(backend_sudo.api_key or "")
         if backend_sudo.auth_type == "basic":
             return BasicAuth(backend_sudo.username or "", backend_sudo.password or "")
+        if backend_sudo.auth_type == "oauth2":
+            return OAuth2ClientCredentials(
+                backend_sudo.oauth_token_url or "",
+                backend_sudo.oauth_client_id or "",
+                backend_sudo.oauth_client_secret or "",
+                scope=backend_sudo.oauth_scope or None,
+                timeout=(self.connect_timeout, self.read_timeout),
+                token_store=token_store(self.env.cr.dbname),
+            )
         return None
+
+    def _rate_limit_key(self):
+        """The key of this backend's bucket, shared by every process."""
+        return f"{self._name}:{self.id}"
+
+    def _rate_limiter(self):
+        """The shared :class:`RateLimiter` of this backend, or ``None``."""
+        self.ensure_one()
+        if not self.rate_limit_requests:
+            return None
+        budget = RateBudget(
+            self.rate_limit_requests, self.rate_limit_window, self.rate_limit_burst
+        )
+        return RateLimiter.for_budget(
+            bucket_store(self.env.cr.dbname),
+            self._rate_limit_key(),
+            budget,
+            max_wait=self.retry_after_cap,
+        )
 
     def _transport_client(self):
         """An :class:`HttpClient` on this backend's pooled session.
 
         The session is shared by every call of this backend in this process;
         its key changes with the pool size so a new setting takes effect.
+        Every request sent on it, by this client or by another protocol's
+        (zeep), first draws from the backend's shared rate budget.
         """
         self.ensure_one()
         retry = RetryPolicy(
@@ -166,14 +280,14 @@ class GenericBackend(models.AbstractModel):
             backoff_base=self.retry_backoff,
             retry_after_cap=self.retry_after_cap,
         )
+        session = get_session(self._session_key(), pool_maxsize=max(self.pool_size, 1))
+        set_rate_limiter(session, self._rate_limiter())
         return HttpClient(
             self.base_url,
             auth=self._transport_auth(),
             timeout=(self.connect_timeout, self.read_timeout),
             retry=retry,
-            session=get_session(
-                self._session_key(), pool_maxsize=max(self.pool_size, 1)
-            ),
+            session=session,
         )
 
     def _session_key(self):
@@ -188,6 +302,15 @@ class GenericBackend(models.AbstractModel):
             self._transport_client(),
             path=self.graphql_path or "/graphql",
             cost_key=(self.env.cr.dbname, self._name, self.id),
+            # (maximum, restore rate) -> the query-cost bucket every worker
+            # and host of this backend draws from, in the same store as the
+            # request budget.
+            cost_limiter=functools.partial(
+                RateLimiter,
+                bucket_store(self.env.cr.dbname),
+                f"{self._rate_limit_key()}:cost",
+                max_wait=self.retry_after_cap,
+            ),
         )
 
     def _soap_client(self):
@@ -272,7 +395,9 @@ class GenericBackend(models.AbstractModel):
         filters = {"updated_since": since} if since else {}
         run_key = self.env.context.get("job_uuid") or str(uuid.uuid4())
         model = self.env[binding_model]
-        jobs, first_response = model.import_batch(self, filters, run_key=run_key)
+        jobs, first_response = model.import_batch(
+            self, filters, job_options=self._job_options(), run_key=run_key
+        )
         watermark = self._run_watermark(first_response)
         if not jobs:
             self._move_watermark(watermark_field, watermark)
@@ -286,7 +411,8 @@ class GenericBackend(models.AbstractModel):
                 "Finish %(model)s import from %(name)s",
                 model=model._description,
                 name=self.name,
-            )
+            ),
+            **self._job_options(),
         )._sync_finalize(watermark_field, watermark, [j.uuid for j in jobs], run_key)
         return _("%(count)s chunk job(s) enqueued", count=len(jobs))
 
@@ -303,6 +429,7 @@ class GenericBackend(models.AbstractModel):
                         "%(title)s from %(name)s", title=title, name=backend.name
                     ),
                     identity_key=identity_exact,
+                    **backend._job_options(),
                 ),
                 method,
             )(since=backend[watermark_field] or None)
@@ -362,11 +489,31 @@ class GenericBackend(models.AbstractModel):
         if not self[field_name] or watermark > self[field_name]:
             self[field_name] = watermark
 
+    # Jobs --------------------------------------------------------------------
+
+    # The queue channel this connector's backends get a sub-channel of.
+    _job_channel_parent = "root"
+
+    def _job_channel(self):
+        """This backend's queue channel: ``<parent>.backend_<id>``.
+
+        queue_job's runner gives a channel missing from its configuration the
+        capacity of its closest configured parent, so unconfigured backends
+        share their parent's capacity; configure ``<parent>.backend_<id>:N``
+        to give one backend its own (README: sizing against the budget).
+        """
+        self.ensure_one()
+        return f"{self._job_channel_parent}.backend_{self.id}"
+
+    def _job_options(self):
+        """``with_delay`` options of every job of this backend."""
+        return {"channel": self._job_channel()}
+
     # Webhooks ----------------------------------------------------------------
 
     def _webhook_job_options(self):
         """``with_delay`` options of this backend's webhook jobs (channel...)."""
-        return {}
+        return self._job_options()
 
     def _webhook_handlers(self):
         """``{event type: method(payload)}``; override in the connector."""

@@ -162,6 +162,7 @@ class GenericBinding(models.AbstractModel):
                             id=external_id,
                         ),
                         identity_key=f"{run_key}:{external_id}" if run_key else None,
+                        **backend._job_options(),
                     ).import_record(backend, external_id)
         message = _(
             "created: %(created)s, updated: %(updated)s, skipped: %(skipped)s",
@@ -245,7 +246,11 @@ class GenericBinding(models.AbstractModel):
                 continue
             delay = max(binding.backend_id.export_delay, 0) if eta is None else eta
             job = getattr(
-                binding.with_delay(eta=delay, description=description(binding)),
+                binding.with_delay(
+                    eta=delay,
+                    description=description(binding),
+                    **binding.backend_id._job_options(),
+                ),
                 method,
             )(*args, **kwargs)
             pending._attach(marker_id, job.uuid)

@@ -17,8 +17,6 @@ Processing is safe to run twice (at-least-once delivery of jobs).
 import json
 import logging
 
-from psycopg2 import IntegrityError
-
 from odoo import _, api, fields, models
 
 from ..transport import redact_headers
@@ -48,8 +46,12 @@ class GenericWebhook(models.Model):
         "delivery id: a second delivery of the same event is kept as a "
         "duplicate, with no job.",
     )
+    receipt_ids = fields.One2many(
+        "generic.webhook.receipt", "webhook_id", string="Receipts", readonly=True
+    )
     delivery_count = fields.Integer(
-        default=1, readonly=True, help="Times this delivery id was received."
+        compute="_compute_delivery_count",
+        help="Times this delivery id was received (one receipt each).",
     )
     event_type = fields.Char(index=True, readonly=True)
     payload = fields.Text(readonly=True, help="The raw body, as received.")
@@ -101,62 +103,144 @@ class GenericWebhook(models.Model):
             return None
         return self.env[self.backend_model].browse(self.backend_id).exists()
 
+    def init(self):
+        # One original per event id: a second delivery of an event already
+        # received is kept as a ``duplicate`` row (outside this index), and two
+        # simultaneous ones cannot both become originals with a job each.
+        cr = self.env.cr
+        cr.execute(
+            "SELECT 1 FROM generic_webhook WHERE event_id IS NOT NULL "
+            "AND state != 'duplicate' GROUP BY backend_model, backend_id, event_id "
+            "HAVING count(*) > 1 LIMIT 1"
+        )
+        if cr.fetchone():
+            _logger.warning(
+                "generic_webhook_event_uniq not created: the inbox already holds "
+                "two originals of one event id (received before this version). "
+                "Mark the later ones as duplicates and update the module again."
+            )
+            return
+        cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS generic_webhook_event_uniq "
+            "ON generic_webhook (backend_model, backend_id, event_id) "
+            "WHERE event_id IS NOT NULL AND state != 'duplicate'"
+        )
+
+    @api.depends("receipt_ids")
+    def _compute_delivery_count(self):
+        counts = dict(
+            self.env["generic.webhook.receipt"]._read_group(
+                [("webhook_id", "in", self.ids)], ["webhook_id"], ["__count"]
+            )
+        )
+        for event in self:
+            event.delivery_count = counts.get(event, 0)
+
     @api.model
     def _receive(self, backend, delivery_id, event_type, body, headers, event_id=None):
         """Store one delivery and enqueue its job; return ``(event, created)``.
 
         ``created`` is False, and nothing is enqueued, for a delivery id this
-        backend already sent (the existing row counts one more delivery) and
-        for another delivery of an event already received (kept as a
-        ``duplicate`` row, for the record).
+        backend already sent (the existing row gets one more receipt) and for
+        another delivery of an event already received (kept as a
+        ``duplicate`` row, for the record). ``body`` is the raw body, as
+        bytes or text; every string must be free of NUL bytes (the caller
+        validates them: PostgreSQL refuses them).
+
+        Concurrency: the row is inserted with ``ON CONFLICT DO NOTHING``, so
+        simultaneous deliveries of one id make one row and one job, whatever
+        their number. In READ COMMITTED (the webhook controller's intake
+        transaction) a conflicting insert waits for the other transaction and
+        the next statement sees its row: this never fails. In REPEATABLE READ
+        a row committed after the snapshot raises a serialization failure,
+        which Odoo answers by replaying the request or retrying the job.
         """
-        backend_key = [
-            ("backend_model", "=", backend._name),
-            ("backend_id", "=", backend.id),
-        ]
-        key = backend_key + [("delivery_id", "=", delivery_id)]
-        existing = self.search(key, limit=1)
-        if existing:
-            existing._count_delivery()
-            return existing, False
-        original = event_id and self.search(
-            backend_key + [("event_id", "=", event_id)], limit=1
-        )
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace")
         values = {
             "backend_model": backend._name,
             "backend_id": backend.id,
             "delivery_id": delivery_id,
-            "event_id": event_id,
+            "event_id": event_id or None,
             "event_type": event_type,
-            "payload": body.decode("utf-8", "replace"),
+            "payload": body,
             "headers": json.dumps(redact_headers(dict(headers)), indent=1),
         }
-        if original:
-            values.update(
-                state="duplicate",
-                result=_("Same event as delivery %(id)s", id=original.delivery_id),
-            )
-        try:
-            with self.env.cr.savepoint():
-                event = self.create(values)
-        except IntegrityError:
-            # A concurrent request inserted the same delivery first.
-            existing = self.search(key, limit=1)
-            existing._count_delivery()
-            return existing, False
-        if original:
-            return event, False
-        event._enqueue()
-        return event, True
+        for _attempt in range(3):
+            event_row = self._insert_delivery(values, "pending", None)
+            if event_row:
+                event = self.browse(event_row)
+                event._enqueue()
+                event._add_receipt()
+                return event, True
+            existing = self._find_delivery(backend, delivery_id)
+            if existing:
+                existing._add_receipt()
+                return existing, False
+            original = self._find_original(backend, event_id)
+            if original:
+                result = _("Same event as delivery %(id)s", id=original)
+                event_row = self._insert_delivery(values, "duplicate", result)
+                if event_row:
+                    event = self.browse(event_row)
+                    event._add_receipt()
+                    return event, False
+            # The conflicting row belonged to a transaction that rolled back.
+        raise RuntimeError(f"could not store webhook delivery {delivery_id}")
 
-    def _count_delivery(self):
-        # In SQL: concurrent redeliveries must not lose a count.
+    def _insert_delivery(self, values, state, result):
+        """Insert an inbox row unless one conflicts; return its id or None."""
         self.env.cr.execute(
-            "UPDATE generic_webhook SET delivery_count = delivery_count + 1 "
-            "WHERE id = %s",
+            """
+            INSERT INTO generic_webhook (
+                backend_model, backend_id, delivery_id, event_id, event_type,
+                payload, headers, state, result, received_at,
+                create_uid, create_date, write_uid, write_date
+            )
+            VALUES (
+                %(backend_model)s, %(backend_id)s, %(delivery_id)s, %(event_id)s,
+                %(event_type)s, %(payload)s, %(headers)s, %(state)s, %(result)s,
+                now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC',
+                %(uid)s, now() at time zone 'UTC'
+            )
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """,
+            dict(values, state=state, result=result, uid=self.env.uid),
+        )
+        row = self.env.cr.fetchone()
+        return row and row[0]
+
+    def _find_delivery(self, backend, delivery_id):
+        self.env.cr.execute(
+            "SELECT id FROM generic_webhook WHERE backend_model = %s "
+            "AND backend_id = %s AND delivery_id = %s",
+            (backend._name, backend.id, delivery_id),
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else self.browse()
+
+    def _find_original(self, backend, event_id):
+        """The delivery id of the first delivery of ``event_id``, or None."""
+        if not event_id:
+            return None
+        self.env.cr.execute(
+            "SELECT delivery_id FROM generic_webhook WHERE backend_model = %s "
+            "AND backend_id = %s AND event_id = %s AND state != 'duplicate'",
+            (backend._name, backend.id, event_id),
+        )
+        row = self.env.cr.fetchone()
+        return row and row[0]
+
+    def _add_receipt(self):
+        # In SQL, insert-only: see generic.webhook.receipt.
+        self.ensure_one()
+        self.env.cr.execute(
+            "INSERT INTO generic_webhook_receipt (webhook_id, received_at) "
+            "VALUES (%s, now() at time zone 'UTC')",
             (self.id,),
         )
-        self.invalidate_recordset(["delivery_count"])
+        self.invalidate_recordset(["delivery_count", "receipt_ids"])
 
     def _enqueue(self):
         for event in self:

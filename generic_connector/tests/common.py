@@ -54,6 +54,12 @@ def run_jobs(env, domain=None, max_runs=2000):
     raise AssertionError(f"jobs still pending after {max_runs} runs: {outcomes}")
 
 
+def run_job(job_record):
+    """Run one ``queue.job`` record once, as :func:`run_jobs` would; return
+    its outcome (``done``, ``retried`` or ``failed``)."""
+    return _run_one(job_record.env, Job.load(job_record.env, job_record.uuid))
+
+
 def _next_pending(env, domain):
     pending = env["queue.job"].search([("state", "=", "pending")] + (domain or []))
     if not pending:

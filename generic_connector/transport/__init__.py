@@ -12,8 +12,9 @@ Modules: ``errors`` (typed errors and their classification), ``redact``
 (secrets out of logs), ``auth``, ``session`` (pooled sessions per backend and
 process), ``policy`` (retry/backoff, rate-limit headers), ``client``,
 ``envelope`` (dotted paths in payloads), ``pagination``, ``graphql`` (queries,
-query cost, Relay paging), ``soap`` (zeep on the pooled session) and
-``webhook``.
+query cost, Relay paging), ``soap`` (zeep on the pooled session),
+``webhook``, ``ratelimit`` (the rate budget shared by every worker) and
+``pgstore`` (its PostgreSQL store, and the shared OAuth2 token's).
 """
 
 from .auth import (
@@ -61,9 +62,17 @@ from .pagination import (
     iterate_items,
     paginate,
 )
+from .pgstore import SCHEMA, PgBucketStore, PgConnection, PgTokenStore
 from .policy import IDEMPOTENT_METHODS, RateLimit, RetryPolicy
+from .ratelimit import MemoryBucketStore, RateBudget, RateLimitAdapter, RateLimiter
 from .redact import REDACTED, redact_headers, redact_text, redact_url
-from .session import close_session, close_sessions, get_session, new_session
+from .session import (
+    close_session,
+    close_sessions,
+    get_session,
+    new_session,
+    set_rate_limiter,
+)
 from .soap import SoapClient, forget_soap_clients, get_soap_client, soap_error
 from .webhook import (
     WebhookVerificationError,
@@ -77,6 +86,7 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "MISSING",
     "REDACTED",
+    "SCHEMA",
     "ApiKeyAuth",
     "AuthError",
     "BasicAuth",
@@ -89,6 +99,7 @@ __all__ = [
     "GraphQLError",
     "HttpClient",
     "LinkHeaderPagination",
+    "MemoryBucketStore",
     "MemoryTokenStore",
     "NestedConnection",
     "NoAuth",
@@ -98,8 +109,14 @@ __all__ = [
     "Page",
     "PartialDataError",
     "QueryCostError",
+    "PgBucketStore",
+    "PgConnection",
+    "PgTokenStore",
+    "RateBudget",
     "RateLimit",
+    "RateLimitAdapter",
     "RateLimitedError",
+    "RateLimiter",
     "RetryPolicy",
     "SoapClient",
     "SoapFaultError",
@@ -129,6 +146,7 @@ __all__ = [
     "redact_text",
     "redact_url",
     "relay_pages",
+    "set_rate_limiter",
     "sign_hmac_hex",
     "sign_standard_webhook",
     "soap_error",

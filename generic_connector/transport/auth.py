@@ -10,11 +10,14 @@ page never reaches a log.
 
 ``OAuth2ClientCredentials`` caches its token until shortly before expiry. The
 cache lives in a ``token_store`` (``get(key)`` / ``set(key, token,
-expires_at)``): by default an in-process dict, but the Odoo layer can pass a
-store backed by PostgreSQL so that all workers share one token instead of each
-fetching its own.
+expires_at)``): by default an in-process dict, but the Odoo layer passes
+``pgstore.PgTokenStore`` so that all workers and hosts share one token instead
+of each fetching its own. A store may also offer ``locked(key)`` (a context
+manager that makes the refresh single-flight across processes) and
+``discard(key, token)`` (an atomic "forget it unless replaced").
 """
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -97,6 +100,11 @@ class OAuth2ClientCredentials(AuthBase):
 
     On a 401 the cached token is dropped, a new one fetched and the request
     re-sent once: tokens can be revoked before their announced expiry.
+
+    The token request is one form POST sent with ``requests`` rather than
+    ``requests_oauthlib.OAuth2Session.fetch_token``: that method logs, at
+    DEBUG, the request headers and body (the client secret) and the token
+    obtained, and this token must never reach a log line.
     """
 
     def __init__(
@@ -145,13 +153,18 @@ class OAuth2ClientCredentials(AuthBase):
         cached = self._fresh(self.token_store.get(self.store_key))
         if cached:
             return cached
-        with self._lock:
-            # Another thread may have refreshed while we waited for the lock.
+        locked = getattr(self.token_store, "locked", None)
+        with self._lock, (locked or _no_lock)(self.store_key):
+            # Another thread or worker may have refreshed while we waited.
             cached = self._fresh(self.token_store.get(self.store_key))
             return cached or self._fetch()
 
     def invalidate(self, token: str) -> None:
         """Forget ``token`` unless someone already replaced it."""
+        discard = getattr(self.token_store, "discard", None)
+        if discard is not None:
+            discard(self.store_key, token)
+            return
         with self._lock:
             current = self.token_store.get(self.store_key)
             if current and current[0] == token:
@@ -230,3 +243,8 @@ class OAuth2ClientCredentials(AuthBase):
         new_response.history.append(response)
         new_response.request = retry
         return new_response
+
+
+@contextlib.contextmanager
+def _no_lock(_key):
+    yield

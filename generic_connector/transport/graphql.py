@@ -11,7 +11,13 @@ Query cost (Shopify's model, which the platform follows): each answer's
 caller's bucket and how fast it refills. The client keeps the last status
 per ``cost_key`` (a backend) in this process and, before a query whose cost
 it can predict, waits until the bucket holds enough, so a long walk meets
-``THROTTLED`` rarely instead of once per page. When a ``THROTTLED`` comes
+``THROTTLED`` rarely instead of once per page. Given ``cost_limiter`` (a
+factory of ``ratelimit.RateLimiter`` for the remote's bucket size and
+restore rate), the planning is shared by every worker and host instead: the
+cost is taken from that shared bucket before the query, and every answer's
+``throttleStatus`` tightens it (see ``RateLimiter.learn_throttle_status``),
+so two workers walking at once do not each spend the same points. When a
+``THROTTLED`` comes
 anyway, its wait is computed from the same status (points missing / restore
 rate) and the query is sent again, up to ``RetryPolicy.retry_after_cap``;
 a longer wait raises ``ThrottledError`` (a ``RateLimitedError``) with
@@ -141,11 +147,14 @@ class GraphQLClient:
     ``throttled`` answers, ``planned_waits`` and ``waited`` seconds.
     """
 
-    def __init__(self, http, path="/graphql", *, cost_key=None, sleep=None):
+    def __init__(
+        self, http, path="/graphql", *, cost_key=None, sleep=None, cost_limiter=None
+    ):
         self.http = http
         self.path = path
         self.cost_key = cost_key if cost_key is not None else id(self)
         self.sleep = sleep or http.sleep
+        self.cost_limiter = cost_limiter
         self.stats = {"queries": 0, "throttled": 0, "planned_waits": 0, "waited": 0.0}
         self.last_cost = None  # the last answer's extensions.cost
         self.last_errors = []  # errors of the last partial answer (run(partial=True))
@@ -204,9 +213,27 @@ class GraphQLClient:
     def _observe(self, payload):
         self.last_cost = extract(payload, "extensions.cost", default=None)
         status = parse_throttle(payload)
-        if status is not None:
-            with _lock:
-                _throttle[self.cost_key] = status
+        if status is None:
+            return
+        with _lock:
+            _throttle[self.cost_key] = status
+        shared = self._shared_budget(status)
+        if shared is not None:
+            throttled = "THROTTLED" in error_codes(payload.get("errors") or [])
+            requested = (self.last_cost or {}).get("requestedQueryCost")
+            shared.learn_throttle_status(
+                self.last_cost["throttleStatus"],
+                float(requested) if throttled and requested else None,
+            )
+
+    def _shared_budget(self, status):
+        """The cost limiter shared by every worker, once the remote told its
+        bucket's size and restore rate; ``None`` without ``cost_limiter``."""
+        if self.cost_limiter is None or status.restore_rate <= 0:
+            return None
+        limiter = self.cost_limiter(status.maximum, status.restore_rate)
+        limiter.sleep = self.sleep
+        return limiter
 
     def _plan(self, cost, cap):
         status = self.throttle
@@ -214,6 +241,15 @@ class GraphQLClient:
             return
         if cost > status.maximum:
             return  # the remote will answer MAX_COST_EXCEEDED: let it say so
+        shared = self._shared_budget(status)
+        if shared is not None:
+            # Waits (and counts the wait) or raises RateLimitedError past the
+            # cap, which reschedules the job like a THROTTLED would.
+            waited = shared.acquire(cost)
+            if waited:
+                self.stats["planned_waits"] += 1
+                self.stats["waited"] += waited
+            return
         wait = status.wait_for(cost, time.monotonic())
         if wait <= 0:
             return

@@ -21,13 +21,19 @@ old one).
 Retries are disabled at the adapter level (``max_retries=0``): the client
 retries with its own policy, which knows which methods are idempotent and
 honours ``Retry-After``; two layers of retry would multiply attempts.
+
+The adapter is a ``ratelimit.RateLimitAdapter``: ``set_rate_limiter`` gives
+a session its backend's shared rate budget, which every request sent on the
+session then draws from, whatever protocol built it (REST and GraphQL through
+``HttpClient``, SOAP through zeep on the same session).
 """
 
 import threading
 from collections.abc import Hashable
 
 import requests
-from requests.adapters import HTTPAdapter
+
+from .ratelimit import RateLimitAdapter
 
 _lock = threading.Lock()
 _sessions: dict[Hashable, requests.Session] = {}
@@ -51,7 +57,7 @@ def get_session(
 def new_session(pool_maxsize: int = 10, pool_connections: int = 4) -> requests.Session:
     """A session with our adapter mounted for http and https, not registered."""
     session = requests.Session()
-    adapter = HTTPAdapter(
+    adapter = RateLimitAdapter(
         pool_connections=pool_connections,  # distinct hosts kept
         pool_maxsize=pool_maxsize,  # connections kept per host
         max_retries=0,
@@ -59,6 +65,17 @@ def new_session(pool_maxsize: int = 10, pool_connections: int = 4) -> requests.S
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def set_rate_limiter(session: requests.Session, limiter) -> None:
+    """Make every request of ``session`` draw from ``limiter`` (or none).
+
+    The limiter of a backend is rebuilt from its current settings each time
+    a client is built, and replaces the previous one here.
+    """
+    for adapter in session.adapters.values():
+        if isinstance(adapter, RateLimitAdapter):
+            adapter.limiter = limiter
 
 
 def close_session(key: Hashable) -> None:

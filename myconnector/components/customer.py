@@ -15,6 +15,7 @@ from odoo.tools import escape_psql
 
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
+from odoo.addons.generic_connector.exceptions import RemoteDataError
 
 
 class CustomerAdapter(Component):
@@ -41,7 +42,7 @@ class CustomerImportMapper(Component):
         name = " ".join(p.strip() for p in parts if p and p.strip())
         name = name or (record.get("email") or "").strip()
         if not name:
-            raise ValueError(
+            raise RemoteDataError(
                 f"MyConnector customer {record.get('id')} has no name and no email"
             )
         return {"name": name}

@@ -22,6 +22,7 @@ from odoo import Command, _, fields
 
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
+from odoo.addons.generic_connector.exceptions import RemoteDataError
 from odoo.addons.generic_connector.timestamps import parse_timestamp
 from odoo.addons.generic_connector.transport import extract
 
@@ -75,7 +76,7 @@ class OrderImportMapper(Component):
             record.get("customer_id"), unwrap=True
         )
         if not partner:
-            raise ValueError(
+            raise RemoteDataError(
                 f"MyConnector order {record.get('id')}: customer "
                 f"{record.get('customer_id')} is not in Odoo"
             )
@@ -254,23 +255,26 @@ class OrderRecordImporter(Component):
             line.get("variant_id"), unwrap=True
         )
         if not product:
-            raise ValueError(
+            raise RemoteDataError(
                 f"MyConnector order {self.external_id}: variant "
                 f"{line.get('variant_id')} ({line.get('sku')}) is not in Odoo, "
                 f"even after importing product {line.get('product_id')}"
             )
         quantity = line.get("quantity")
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise ValueError(
+            raise RemoteDataError(
                 f"MyConnector order {self.external_id}: line {line.get('id')} has "
                 f"an invalid quantity {quantity!r}"
             )
+        raw = line.get("discount") or 0
         try:
-            discount = Decimal(str(line.get("discount") or 0))
+            discount = Decimal(str(raw))
+            if not (discount.is_finite() and 0 <= discount <= 100):
+                raise InvalidOperation
         except InvalidOperation as err:
-            raise ValueError(
+            raise RemoteDataError(
                 f"MyConnector order {self.external_id}: line {line.get('id')} has "
-                f"an invalid discount {line.get('discount')!r}"
+                f"an invalid discount {raw!r:.80} (a percentage is expected)"
             ) from err
         return {
             "product_id": product.id,

@@ -21,6 +21,7 @@ from psycopg2 import IntegrityError
 
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
+from odoo.addons.generic_connector.exceptions import RemoteDataError
 from odoo.addons.generic_connector.transport import (
     NestedConnection,
     flatten_connections,
@@ -28,6 +29,8 @@ from odoo.addons.generic_connector.transport import (
 from odoo.addons.queue_job.exception import RetryableJobError
 
 VARIANT_MODEL = "myconnector.product.product"
+# Odoo keeps prices as floats: beyond this they lose their cents.
+MAX_PRICE = Decimal(10) ** 12
 _VARIANT_FIELDS = "id title sku price stock"
 _PRODUCT_FIELDS = (
     "id title description sku price currency status createdAt updatedAt "
@@ -37,15 +40,21 @@ _PRODUCT_FIELDS = (
 
 
 def parse_price(record, label="product"):
-    """The record's ``price`` as a ``Decimal``; ``ValueError`` saying which
-    record when it is not a number (the record then fails alone)."""
+    """The record's ``price`` as a finite ``Decimal``; :class:`RemoteDataError`
+    naming the record when it is not one (the record then fails alone)."""
     raw = record.get("price")
     try:
-        return Decimal(str(raw))
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise InvalidOperation
+        price = Decimal(str(raw))
+        if not price.is_finite() or abs(price) >= MAX_PRICE:
+            raise InvalidOperation
     except InvalidOperation as err:
-        raise ValueError(
-            f"MyConnector {label} {record.get('id')} has an invalid price {raw!r}"
+        raise RemoteDataError(
+            f"MyConnector {label} {record.get('id')} has an invalid price "
+            f"{raw!r:.80}"
         ) from err
+    return price
 
 
 class ProductAdapter(Component):
@@ -155,7 +164,9 @@ class ProductOptions(Component):
         """``(titles, {title: value})`` of ``record``'s variants."""
         variants = record.get("variants") or []
         if not variants:
-            raise ValueError(f"MyConnector product {record.get('id')} has no variants")
+            raise RemoteDataError(
+                f"MyConnector product {record.get('id')} has no variants"
+            )
         titles = self.titles(variants)
         return titles, self.values(titles)
 
@@ -165,14 +176,30 @@ class ProductImportMapper(Component):
     _inherit = ["generic.import.mapper", "myconnector.base"]
     _apply_on = "myconnector.product.template"
 
-    direct = [("description", "description_sale"), ("sku", "default_code")]
-
     @mapping
     def name(self, record):
-        title = (record.get("title") or "").strip()
-        if not title:
-            raise ValueError(f"MyConnector product {record.get('id')} has no title")
-        return {"name": title}
+        title = record.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise RemoteDataError(
+                f"MyConnector product {record.get('id')} has no title ({title!r})"
+            )
+        return {"name": title.strip()}
+
+    @mapping
+    def texts(self, record):
+        values = {}
+        for remote, field in (
+            ("description", "description_sale"),
+            ("sku", "default_code"),
+        ):
+            value = record.get(remote)
+            if value is not None and not isinstance(value, str):
+                raise RemoteDataError(
+                    f"MyConnector product {record.get('id')} has a {remote} that "
+                    f"is not text: {value!r:.80}"
+                )
+            values[field] = value or False
+        return values
 
     @mapping
     def list_price(self, record):

@@ -26,6 +26,7 @@ class MyConnectorBackend(models.Model):
     _name = "myconnector.backend"
     _inherit = "generic.backend"
     _description = "MyConnector Backend"
+    _job_channel_parent = "root.myconnector"
 
     base_url = fields.Char(default="http://127.0.0.1:8070")
     test_connection_path = fields.Char(default="/api/v1/products?per_page=1")
@@ -222,6 +223,7 @@ class MyConnectorBackend(models.Model):
             backend.with_delay(
                 description=_("Import inventory from %(name)s", name=backend.name),
                 identity_key=identity_exact,
+                **backend._job_options(),
             )._import_inventory()
         return {
             "type": "ir.actions.client",
@@ -247,7 +249,8 @@ class MyConnectorBackend(models.Model):
                     "Import inventory of %(count)s variant(s) from %(name)s",
                     count=len(chunk),
                     name=self.name,
-                )
+                ),
+                **self._job_options(),
             )._import_inventory_chunk(chunk)
         return _("%(count)s variant(s) to read", count=len(bindings))
 

@@ -8,3 +8,5 @@ from . import test_inventory
 from . import test_mock_adapter
 from . import test_import_orders
 from . import test_export_orders
+from . import test_rate_budget
+from . import test_malformed_records

@@ -59,7 +59,7 @@ class TestBackend(MyConnectorCase):
             - runs
         )
         self.assertEqual(len(new), 1)
-        self.assertEqual(new.channel, "root.myconnector")
+        self.assertEqual(new.channel, f"root.myconnector.backend_{self.backend.id}")
         self.assertEqual(new.records, self.backend)
 
     def test_base_url_must_be_http(self):

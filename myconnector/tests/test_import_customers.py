@@ -146,7 +146,7 @@ class TestCustomerCron(MyConnectorCase):
             .filtered(lambda j: j.records == self.backend)
         )
         self.assertEqual(len(runs), 1)
-        self.assertEqual(runs.channel, "root.myconnector")
+        self.assertEqual(runs.channel, self.backend._job_channel())
         self.assertEqual(self.run_jobs()["failed"], 0)
         self.assertEqual(self.backend.customer_binding_count, 5)
         self.assertTrue(self.backend.customers_imported_until)

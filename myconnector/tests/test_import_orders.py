@@ -269,6 +269,17 @@ class TestOrderTaxesAndStatuses(OrderCaseMixin, MyConnectorCase):
         again = self.import_order(self.create_remote_order(currency="EUR"))
         self.assertEqual(again.pricelist_id, binding.pricelist_id)
 
+    def test_malformed_order_fails_alone_in_its_chunk(self):
+        good = self.create_remote_order()
+        bad = dict(self.create_remote_order(), id=99999)
+        bad["lines"] = [dict(bad["lines"][0], discount="lots")]
+        Order = self.env["myconnector.sale.order"]
+        message = Order.import_chunk(self.backend, [good, bad])
+        self.assertIn("99999", message)
+        self.assertEqual(self.orders().mapped("external_id"), [str(good["id"])])
+        isolated = self.env["queue.job"].search([("method_name", "=", "import_record")])
+        self.assertEqual(len(isolated), 1)
+
     def test_unknown_currency_fails_alone_with_its_reason(self):
         order = self.create_remote_order(currency="XTS")
         with self.assertRaisesRegex(ValueError, "currency XTS"):

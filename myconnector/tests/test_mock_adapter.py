@@ -10,7 +10,7 @@ from odoo.addons.generic_connector.tests.common import (
     MockAdapter,
     mock_adapter,
 )
-from odoo.addons.generic_connector.transport import NotFoundError
+from odoo.addons.generic_connector.transport import AuthError
 
 PRODUCT = {
     "id": 7,
@@ -51,7 +51,7 @@ class TestWithMockAdapter(GenericConnectorCase):
         )
 
     def test_canned_error_and_missing_endpoint(self):
-        adapter = MockAdapter({"get": NotFoundError("gone")})
+        adapter = MockAdapter({"get": AuthError("gone")})
         with mock_adapter(adapter), self.assertRaisesRegex(Exception, "gone"):
             self.env["myconnector.product.template"].import_record(self.backend, "8")
         with self.assertRaisesRegex(AssertionError, "no response for levels"):

@@ -3,30 +3,158 @@
 """The endpoint the MyConnector platform posts webhooks to.
 
 Acknowledge fast, work later: verify the raw body, store the event and
-enqueue its job in this request's transaction, answer 202. A ``type='http'``
-route, so errors are real HTTP statuses (a ``type='json'`` route would answer
-them 200 with a traceback). One 401, with one body, for an unknown backend
-and for a bad signature, so a caller learns nothing from the difference; the
-reason is logged. The body size is enforced here, while reading: Werkzeug 2.0
-ignores ``max_content_length`` for chunked bodies.
+enqueue its job, answer 202. A ``type='http'`` route, so errors are real HTTP
+statuses (a ``type='json'`` route would answer them 200 with a traceback).
+
+A platform that receives a 401 or a 500 for a correctly signed delivery ends
+up disabling the endpoint, so every valid delivery is answered 2xx, under any
+concurrency:
+
+* The body is read once and kept on the request (:func:`request_body`): when
+  Odoo replays a request after a serialization failure, the replay sees the
+  same bytes, not an exhausted stream.
+* The delivery is stored in a short transaction of its own, in READ COMMITTED
+  (:meth:`MyConnectorWebhookController._intake`): the inbox row is inserted
+  with ``ON CONFLICT DO NOTHING`` and its job created in the same transaction,
+  and a simultaneous redelivery waits for that transaction and then finds the
+  row, where REPEATABLE READ would fail it. The answer is given only after
+  that transaction committed: an accepted event is never lost.
+* Everything PostgreSQL would refuse (NUL bytes, undecodable text, overlong
+  identifiers) is refused here first, with 400 (401 for the token).
+* While PostgreSQL is unreachable the route answers 503 with ``Retry-After``
+  (see :mod:`odoo.addons.generic_connector.http_outage`), never 404.
+
+One 401, with one body, for an unknown backend and for a bad signature, so a
+caller learns nothing from the difference; the reason is logged. The body
+size is enforced here, while reading: Werkzeug 2.0 ignores
+``max_content_length`` for chunked bodies.
 """
 
 import json
 import logging
+import re
 
-from odoo import http
+from odoo import api, http
 from odoo.http import request
 
+from odoo.addons.generic_connector.exceptions import unstorable_reason
+from odoo.addons.generic_connector.http_outage import answer_unavailable_on
 from odoo.addons.generic_connector.transport import WebhookVerificationError
 
 _logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+WEBHOOK_PATH = "/myconnector/webhook/"
+# Printable ASCII: generated tokens are token_urlsafe; a hand-set one may use
+# any visible character. A NUL, a space or a non-ASCII character cannot be one.
+TOKEN_PATTERN = re.compile(r"[\x21-\x7e]{1,256}\Z")
+MAX_ID_LENGTH = 255  # delivery and event ids: kept in a unique btree index
+MAX_TYPE_LENGTH = 128
+# Headers the endpoint reads: checked for what PostgreSQL refuses.
+USED_HEADERS = (
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+    "X-Signature",
+    "X-Webhook-Id",
+    "X-Webhook-Timestamp",
+    "X-Event-Type",
+)
+answer_unavailable_on(WEBHOOK_PATH)
+
+
+class BadDelivery(ValueError):
+    """A delivery the endpoint cannot store; ``status`` is the HTTP answer."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
+
+
+def request_body(httprequest, limit=MAX_BODY_BYTES):
+    """The request's raw body, read once and kept on ``httprequest``, or None
+    past ``limit`` bytes.
+
+    Odoo replays the whole dispatch on the same ``httprequest`` after a
+    serialization failure; the stream is exhausted by then, the kept bytes
+    are not. Reads in a loop: a raw stream may return less than asked, and
+    the size of a chunked body is known only by reading it.
+    """
+    if hasattr(httprequest, "_webhook_body"):
+        return httprequest._webhook_body
+    length = httprequest.content_length
+    body = None
+    if length is None or length <= limit:
+        body = _read_limited(httprequest.stream, limit)
+    httprequest._webhook_body = body
+    return body
+
+
+def _read_limited(stream, limit):
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = stream.read(min(65536, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    return None
+
+
+def storable(value, what, max_length=None):
+    """``value`` as text PostgreSQL accepts, or raise :class:`BadDelivery`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value:
+        raise BadDelivery(f"{what} must be a non-empty string")
+    reason = unstorable_reason(value)
+    if reason:
+        raise BadDelivery(f"{what} {reason}")
+    if max_length and len(value) > max_length:
+        raise BadDelivery(f"{what} is longer than {max_length} characters")
+    return value
+
+
+def parse_delivery(body, headers):
+    """``(delivery_id, event_type, event_id, text)`` of a verified delivery.
+
+    Raise :class:`BadDelivery` for a body or a header PostgreSQL would
+    refuse, a body that is not a UTF-8 JSON object, or missing identifiers.
+    """
+    try:
+        text = body.decode("utf-8")
+        payload = json.loads(text)
+    except (ValueError, RecursionError) as err:
+        raise BadDelivery("the body is not valid UTF-8 JSON") from err
+    if not isinstance(payload, dict):
+        raise BadDelivery("the body must be a JSON object")
+    event_id = payload.get("id")
+    if event_id is not None:
+        event_id = storable(event_id, "the event id", MAX_ID_LENGTH)
+    delivery_id = headers.get("webhook-id") or headers.get("X-Webhook-Id") or event_id
+    event_type = payload.get("type") or headers.get("X-Event-Type")
+    if not delivery_id or not event_type:
+        raise BadDelivery("a delivery id and an event type are required")
+    return (
+        storable(delivery_id, "the delivery id", MAX_ID_LENGTH),
+        storable(event_type, "the event type", MAX_TYPE_LENGTH),
+        event_id,
+        text,
+    )
+
+
+def check_headers(headers):
+    """Raise :class:`BadDelivery` when a header the endpoint reads carries a
+    NUL byte (WSGI headers are latin-1 text: nothing else can be wrong)."""
+    for name in USED_HEADERS:
+        value = headers.get(name)
+        if value is not None and "\x00" in value:
+            raise BadDelivery(f"the {name} header contains a NUL character")
 
 
 class MyConnectorWebhookController(http.Controller):
     @http.route(
-        "/myconnector/webhook/<string:token>",
+        WEBHOOK_PATH + "<string:token>",
         type="http",
         auth="none",
         methods=["POST"],
@@ -34,75 +162,67 @@ class MyConnectorWebhookController(http.Controller):
         save_session=False,
     )
     def receive(self, token, **kwargs):
-        length = request.httprequest.content_length
-        if length is not None and length > MAX_BODY_BYTES:
-            return self._answer(413, "payload too large")
-        body = self._read_body(request.httprequest.stream, MAX_BODY_BYTES)
+        body = request_body(request.httprequest)
         if body is None:
             return self._answer(413, "payload too large")
+        if not TOKEN_PATTERN.match(token):
+            return self._refuse("malformed_token")
         headers = request.httprequest.headers
-        backend_sudo = (
-            request.env["myconnector.backend"]
-            .sudo()
-            .search([("webhook_token", "=", token)], limit=1)
-        )
         try:
-            if not backend_sudo:
-                raise WebhookVerificationError("unknown_backend")
-            backend_sudo._webhook_verify(headers, body)
-        except WebhookVerificationError as err:
-            _logger.warning(
-                "Webhook refused (%s) from %s",
-                err.reason,
-                request.httprequest.remote_addr,
-            )
-            return self._answer(401, "invalid signature")
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return self._answer(400, "the body is not valid JSON")
-        if not isinstance(payload, dict):
-            return self._answer(400, "the body must be a JSON object")
-        delivery_id = (
-            headers.get("webhook-id")
-            or headers.get("X-Webhook-Id")
-            or payload.get("id")
-        )
-        event_type = payload.get("type") or headers.get("X-Event-Type")
-        if not delivery_id or not event_type:
-            return self._answer(400, "a delivery id and an event type are required")
-        user = backend_sudo.webhook_user_id
-        if not user:
-            _logger.error("Backend %s has no integration user", backend_sudo.id)
-            return self._answer(503, "the receiver is not configured")
-        request.update_env(user=user.id)
-        backend = backend_sudo.with_user(user)
-        event_id = payload.get("id")
-        event, created = request.env["generic.webhook"]._receive(
-            backend,
-            str(delivery_id),
-            event_type,
-            body,
-            headers,
-            event_id=str(event_id) if event_id else None,
-        )
-        if not created:
-            return self._answer(200, "duplicate", id=event.id)
-        return self._answer(202, "accepted", id=event.id)
+            check_headers(headers)
+        except BadDelivery as err:
+            return self._answer(err.status, str(err))
+        return self._intake(token, headers, body)
 
-    @staticmethod
-    def _read_body(stream, limit):
-        """The whole body, or None past ``limit`` bytes. Reads in a loop:
-        a raw stream may return less than asked, and the size of a chunked
-        body is known only by reading it."""
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = stream.read(min(65536, limit + 1 - size))
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-            size += len(chunk)
-        return None
+    def _intake(self, token, headers, body):
+        """Verify and store the delivery in a transaction of its own,
+        committed before the answer (see the module docstring)."""
+        registry = request.env.registry
+        with registry.cursor() as cr:
+            if not registry.in_test_mode():
+                # A test cursor is a savepoint in the test's transaction, where
+                # the isolation level can no longer change.
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            backend_sudo = env["myconnector.backend"].search(
+                [("webhook_token", "=", token)], limit=1
+            )
+            try:
+                if not backend_sudo:
+                    raise WebhookVerificationError("unknown_backend")
+                backend_sudo._webhook_verify(headers, body)
+            except WebhookVerificationError as err:
+                return self._refuse(err.reason)
+            try:
+                delivery_id, event_type, event_id, text = parse_delivery(body, headers)
+            except BadDelivery as err:
+                return self._answer(err.status, str(err))
+            user = backend_sudo.webhook_user_id
+            if not user:
+                _logger.error("Backend %s has no integration user", backend_sudo.id)
+                return self._answer(503, "the receiver is not configured")
+            env = env(user=user.id)
+            event, created = env["generic.webhook"]._receive(
+                backend_sudo.with_env(env),
+                delivery_id,
+                event_type,
+                text,
+                headers,
+                event_id=event_id,
+            )
+            event_ref = event.id
+        # Leaving the block committed the intake transaction: only now is the
+        # delivery acknowledged (a failed commit raises, and the platform
+        # retries).
+        if not created:
+            return self._answer(200, "duplicate", id=event_ref)
+        return self._answer(202, "accepted", id=event_ref)
+
+    def _refuse(self, reason):
+        _logger.warning(
+            "Webhook refused (%s) from %s", reason, request.httprequest.remote_addr
+        )
+        return self._answer(401, "invalid signature")
 
     def _answer(self, status, message, **extra):
         return request.make_json_response({"status": message, **extra}, status=status)

@@ -96,7 +96,9 @@ class MyConnectorBackend(models.Model):
             )
 
     def _webhook_job_options(self):
-        return {"channel": "root.myconnector.webhook"}
+        # Webhook jobs call the API too: under the backend's channel, whose
+        # capacity is sized against its rate budget.
+        return {"channel": f"{self._job_channel()}.webhook"}
 
     def _webhook_handlers(self):
         handlers = super()._webhook_handlers()

@@ -1,3 +1,4 @@
 from . import test_webhook_controller
 from . import test_webhook_events
 from . import test_webhook_orders
+from . import test_webhook_parser

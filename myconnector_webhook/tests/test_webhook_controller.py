@@ -7,7 +7,11 @@ import select
 import socket
 import time
 import uuid
+from unittest.mock import patch
 
+import psycopg2
+
+import odoo
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -15,14 +19,15 @@ from odoo.addons.generic_connector.tests.common import run_jobs
 from odoo.addons.generic_connector.transport import sign_hmac_hex, sign_standard_webhook
 from odoo.addons.myconnector.tests.common import MyConnectorCase
 
-from ..controllers.main import MAX_BODY_BYTES
+from ..controllers.main import MAX_BODY_BYTES, MAX_ID_LENGTH
 
 CONTROLLER_LOG = "odoo.addons.myconnector_webhook.controllers.main"
+OUTAGE_LOG = "odoo.addons.generic_connector.http_outage"
 
 
-@tagged("post_install", "-at_install")
-class TestWebhookController(HttpCase, MyConnectorCase):
-    seed_records = 5
+class WebhookHttpCase(HttpCase, MyConnectorCase):
+    """A backend subscribed to the sandbox's webhooks, posting to this test's
+    HTTP server at ``cls.url``."""
 
     @classmethod
     def setUpClass(cls):
@@ -30,21 +35,30 @@ class TestWebhookController(HttpCase, MyConnectorCase):
         cls.env["ir.config_parameter"].set_param("web.base.url", cls.base_url())
         cls.backend.action_register_webhook()
         cls.url = f"/myconnector/webhook/{cls.backend.webhook_token}"
-        cls.product_id = "3"
-        cls.Binding.import_record(cls.backend, cls.product_id)
-        cls.binding = cls.Binding.search([("external_id", "=", cls.product_id)])
 
     def inbox(self):
         return self.env["generic.webhook"].search(
             [("backend_model", "=", "myconnector.backend")]
         )
 
-    def webhook_jobs(self):
-        return self.env["queue.job"].search([("method_name", "=", "_process")])
-
     def post(self, body, headers, url=None):
         headers = dict(headers, **{"Content-Type": "application/json"})
         return self.url_open(url or self.url, data=body, headers=headers)
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookController(WebhookHttpCase):
+    seed_records = 5
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.product_id = "3"
+        cls.Binding.import_record(cls.backend, cls.product_id)
+        cls.binding = cls.Binding.search([("external_id", "=", cls.product_id)])
+
+    def webhook_jobs(self):
+        return self.env["queue.job"].search([("method_name", "=", "_process")])
 
     def signed(self, payload, delivery_id=None, timestamp=None):
         body = json.dumps(payload).encode()
@@ -238,3 +252,167 @@ class TestWebhookOrdering(HttpCase, MyConnectorCase):
         self.assertEqual(set(inbox.mapped("state")), {"done"})
         binding = self.Binding.search([("external_id", "=", "2")])
         self.assertEqual(binding.list_price, 30.0)
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookIntakeFaults(WebhookHttpCase):
+    """What PostgreSQL refuses is refused first (400/401, never 500); a
+    replayed request sees its body; a database outage answers 503."""
+
+    seed_records = 3
+
+    def signed_raw(self, body, delivery_id):
+        return sign_standard_webhook(self.backend.webhook_secret, delivery_id, body)
+
+    def post_raw(self, path, headers, body):
+        """POST with headers written byte for byte (``requests`` refuses a NUL
+        in a header); return the status code."""
+        port = int(self.base_url().rsplit(":", 1)[1])
+        head = b"".join(k + b": " + v + b"\r\n" for k, v in headers.items())
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(
+                b"POST " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/json\r\nConnection: close\r\n"
+                + head
+                + b"Content-Length: %d\r\n\r\n" % len(body)
+                + body
+            )
+            status_line = sock.makefile("rb").readline()
+        return int(status_line.split()[1])
+
+    @mute_logger(CONTROLLER_LOG)
+    def test_nul_in_token_401(self):
+        body = b'{"id": "evt_n", "type": "product.updated", "data": {"id": 1}}'
+        headers = self.signed_raw(body, "evt_n")
+        for token in ("tok%00en", self.backend.webhook_token + "%00", "%00"):
+            response = self.post(body, headers, url=f"/myconnector/webhook/{token}")
+            self.assertEqual(response.status_code, 401, token)
+        self.assertFalse(self.inbox())
+
+    def test_nul_in_signed_headers_400(self):
+        body = b'{"type": "product.updated", "data": {"id": 1}}'
+        for header in (b"webhook-id", b"X-Event-Type", b"X-Webhook-Id"):
+            delivery = "evt_\x00h"
+            headers = {
+                k.encode(): v.encode("latin-1")
+                for k, v in self.signed_raw(body, delivery).items()
+            }
+            headers[header] = b"x\x00y"
+            status = self.post_raw(self.url.encode(), headers, body)
+            self.assertEqual(status, 400, header)
+        self.assertFalse(self.inbox())
+
+    @mute_logger(CONTROLLER_LOG)
+    def test_nul_in_unsigned_headers_401(self):
+        body = b'{"id": "evt_s", "type": "product.updated"}'
+        headers = {
+            b"webhook-id": b"evt_s",
+            b"webhook-timestamp": b"12\x0034",
+            b"webhook-signature": b"v1,\x00",
+        }
+        status = self.post_raw(self.url.encode(), headers, body)
+        self.assertIn(status, (400, 401))
+        self.assertFalse(self.inbox())
+
+    def test_body_postgresql_would_refuse_400(self):
+        bodies = {
+            "NUL escaped in the id": b'{"id": "evt\\u0000", "type": "product.updated"}',
+            "NUL escaped in the type": b'{"id": "evt_t", "type": "a\\u0000b"}',
+            "lone surrogate in the id": b'{"id": "\\ud800", "type": "product.updated"}',
+            "raw NUL byte": b'{"id": "evt_r", "type": "product.updated"}\x00',
+            "raw NUL in a string": b'{"id": "e\x00", "type": "product.updated"}',
+            "invalid UTF-8": b'{"id": "evt_\xff", "type": "product.updated"}',
+            "encoded surrogate": b'{"id": "evt_\xed\xa0\x80", "type": "x"}',
+            "UTF-16": '{"id": "evt_16", "type": "product.updated"}'.encode("utf-16"),
+            "overlong id": json.dumps(
+                {"id": "e" * (MAX_ID_LENGTH + 1), "type": "product.updated"}
+            ).encode(),
+            "id not a string": b'{"id": {"a": 1}, "type": "product.updated"}',
+            "deep nesting": b'{"id": "evt_d", "type": "x", "data": '
+            + b"[" * 100000
+            + b"]" * 100000
+            + b"}",
+        }
+        for name, body in bodies.items():
+            headers = self.signed_raw(body, f"dlv_{uuid.uuid4().hex}")
+            with self.subTest(name):
+                response = self.post(body, headers)
+                self.assertEqual(response.status_code, 400, response.text)
+        self.assertFalse(self.inbox())
+
+    def test_replay_after_serialization_failure_sees_the_same_body(self):
+        """Odoo replays a request after a serialization failure; the replay
+        must verify the same bytes (it used to read an empty stream: 401)."""
+        Inbox = type(self.env["generic.webhook"])
+        original = Inbox._receive
+        calls = []
+
+        def fail_once(model, *args, **kwargs):
+            calls.append(args[1])
+            if len(calls) == 1:
+                # A real serialization failure, raised by PostgreSQL.
+                model.env.cr.execute(
+                    "DO $$BEGIN RAISE EXCEPTION 'concurrent update' "
+                    "USING ERRCODE = 'serialization_failure'; END$$"
+                )
+            return original(model, *args, **kwargs)
+
+        body = b'{"id": "evt_replay", "type": "product.updated", "data": {"id": 1}}'
+        with (
+            patch.object(Inbox, "_receive", fail_once),
+            patch("odoo.service.model.time.sleep"),
+            mute_logger("odoo.service.model", "odoo.sql_db"),
+        ):
+            response = self.post(body, self.signed_raw(body, "evt_replay"))
+        self.assertEqual(response.status_code, 202, response.text)
+        self.assertEqual(calls, ["evt_replay", "evt_replay"])
+        event = self.inbox()
+        self.assertEqual(event.delivery_id, "evt_replay")
+        self.assertEqual(event.delivery_count, 1)
+        self.assertEqual(len(event.job_id), 1)
+
+    @mute_logger(OUTAGE_LOG, "odoo.http")
+    def test_database_unreachable_503_not_404(self):
+        body = b'{"id": "evt_o", "type": "product.updated", "data": {"id": 1}}'
+        refused = psycopg2.OperationalError("could not connect to server")
+        with (
+            patch.object(odoo.service.db, "list_dbs", side_effect=refused),
+            patch.object(
+                odoo.modules.registry.Registry, "check_signaling", side_effect=refused
+            ),
+        ):
+            response = self.post(body, self.signed_raw(body, "evt_o"))
+            other = self.url_open("/myconnector/not-a-webhook", data=b"{}")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.headers["Retry-After"], "5")
+        self.assertEqual(other.status_code, 404)
+        self.assertFalse(self.inbox())
+        # Back up: the platform's retry is accepted.
+        self.assertEqual(
+            self.post(body, self.signed_raw(body, "evt_o")).status_code, 202
+        )
+
+    @mute_logger(OUTAGE_LOG, "odoo.http", "odoo.service.model")
+    def test_connection_lost_mid_request_503(self):
+        Inbox = type(self.env["generic.webhook"])
+        lost = psycopg2.OperationalError("server closed the connection unexpectedly")
+        body = b'{"id": "evt_l", "type": "product.updated", "data": {"id": 1}}'
+        with patch.object(Inbox, "_receive", side_effect=lost):
+            response = self.post(body, self.signed_raw(body, "evt_l"))
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.headers["Retry-After"], "5")
+        self.assertFalse(self.inbox())
+
+    def test_every_delivery_counted(self):
+        body = b'{"id": "evt_cnt", "type": "product.updated", "data": {"id": 1}}'
+        answers = [
+            self.post(body, self.signed_raw(body, "evt_cnt")).status_code
+            for _i in range(5)
+        ]
+        self.assertEqual(answers, [202, 200, 200, 200, 200])
+        event = self.inbox()
+        self.assertEqual(event.delivery_count, 5)
+        self.assertEqual(len(event.receipt_ids), 5)
+        run_jobs(self.env)
+        self.assertEqual(event.state, "done")
+        self.assertEqual(event.delivery_count, 5)

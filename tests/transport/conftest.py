@@ -55,5 +55,15 @@ def refused_url():
 
 
 @pytest.fixture
+def sandbox():
+    """The MyConnector sandbox on loopback (rate-limit and OAuth2 tests)."""
+    from sandbox import SandboxServer  # noqa: PLC0415 - repo root on the path
+
+    srv = SandboxServer(seed_records=30).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
 def sleeps():
     return SleepRecorder()

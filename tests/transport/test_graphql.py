@@ -14,9 +14,11 @@ from generic_connector.transport import (
     GraphQLClient,
     GraphQLError,
     HttpClient,
+    MemoryBucketStore,
     NestedConnection,
     PartialDataError,
     QueryCostError,
+    RateLimiter,
     RetryPolicy,
     ThrottledError,
     complete_connections,
@@ -218,3 +220,50 @@ def test_partial_page_pins_errors_on_their_records(platform):
     assert set(errors.values()) == {None}
     with pytest.raises(PartialDataError, match="product 2"):
         gql.execute('{ product(id: "2") { id description } }')
+
+
+def _two_workers(sandbox, shared):
+    """Two clients as two worker processes would hold them (their own
+    throttle status each), optionally drawing from one shared cost bucket."""
+    store = MemoryBucketStore()
+
+    def limiter(maximum, restore_rate):
+        return RateLimiter(store, "backend:cost", maximum, restore_rate, max_wait=30)
+
+    def sleep(seconds):  # really wait: the remote bucket refills in real time
+        time.sleep(seconds)
+
+    clients = []
+    for name in ("worker-a", "worker-b"):
+        gql = gql_for(sandbox.url, sleep, cost_key=name)
+        gql.cost_limiter = limiter if shared else None
+        clients.append(gql)
+    return clients
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_cost_budget_shared_by_workers(platform, shared):
+    """Worker B's own view of the bucket is stale (full) after worker A
+    spent it: planned alone, B's query is THROTTLED; planned from the shared
+    bucket, B waits for the points A spent and is never refused."""
+    sandbox = platform(
+        seed_records=40, graphql_bucket_size=100, graphql_restore_rate=20
+    )
+    worker_a, worker_b = _two_workers(sandbox, shared)
+    worker_b.execute("{ products(first: 1) { edges { node { id } } } }")
+    big = "{ products(first: 40) { edges { node { id } } } }"  # ~42 points
+    while True:  # A spends the remote bucket down, well below one big query
+        worker_a.execute(big, expected_cost=worker_a.last_cost and 42)
+        if worker_a.last_cost["throttleStatus"]["currentlyAvailable"] < 20:
+            break
+    cost = worker_a.last_cost["requestedQueryCost"]
+    assert cost > 30
+    # B's own status still says the bucket is nearly full.
+    assert worker_b.throttle.available > 90
+    worker_b.run(big, expected_cost=cost)
+    if shared:
+        assert worker_b.stats["throttled"] == 0
+        assert worker_b.stats["planned_waits"] == 1
+    else:
+        assert worker_b.stats["throttled"] >= 1
+        assert worker_b.stats["planned_waits"] == 0

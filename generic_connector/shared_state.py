@@ -1,0 +1,41 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The connections of the shared stores, one per database, purpose and process.
+
+The rate budget and the OAuth2 token live in tables of the Odoo database
+(``transport.pgstore.SCHEMA``), read and written through connections of
+their own in autocommit, never through a job's cursor (see ``pgstore``).
+This module opens them with the parameters Odoo uses for that database, so
+every worker of every host that serves the database shares the same state.
+Each process holds at most two per database: one for the rate buckets, one
+for the OAuth2 tokens (whose refresh keeps a transaction open while it
+fetches).
+"""
+
+import threading
+
+from odoo.sql_db import connection_info_for
+
+from .transport import PgBucketStore, PgConnection, PgTokenStore
+
+_lock = threading.Lock()
+_connections = {}
+
+
+def _connection(dbname, purpose):
+    with _lock:
+        connection = _connections.get((dbname, purpose))
+        if connection is None:
+            params = connection_info_for(dbname)[1]
+            connection = _connections[(dbname, purpose)] = PgConnection(**params)
+        return connection
+
+
+def bucket_store(dbname):
+    """The rate-bucket store of database ``dbname``."""
+    return PgBucketStore(_connection(dbname, "rate"))
+
+
+def token_store(dbname):
+    """The OAuth2 token store of database ``dbname``."""
+    return PgTokenStore(_connection(dbname, "oauth2"))
