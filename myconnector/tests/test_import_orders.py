@@ -212,7 +212,7 @@ class TestOrderTaxesAndStatuses(OrderCaseMixin, MyConnectorCase):
             .filtered(lambda j: j.records == self.backend)
         )
         self.assertEqual(len(runs), 1)
-        self.assertEqual(runs.channel, "root.myconnector")
+        self.assertEqual(runs.channel, self.backend._job_options()["channel"])
         self.assertEqual(self.run_jobs()["failed"], 0)
         self.assertEqual(self.backend.order_binding_count, 12)
         self.assertTrue(self.backend.orders_imported_until)
