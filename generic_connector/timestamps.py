@@ -42,3 +42,15 @@ def canonical_timestamp(value):
     if not value:
         return False
     return parse_timestamp(value).strftime(CANONICAL)
+
+
+def to_odoo_datetime(value):
+    """A naive UTC datetime (what an Odoo ``Datetime`` field holds, shown in
+    the user's time zone) from a stored timestamp string; ``False`` for an
+    empty or unreadable one: display must never fail on a bad value."""
+    if not value:
+        return False
+    try:
+        return parse_timestamp(value).replace(tzinfo=None, microsecond=0)
+    except ValueError:
+        return False

@@ -16,5 +16,8 @@
         "data/queue_job_data.xml",
         "views/myconnector_backend_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["myconnector_webhook/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

@@ -1,12 +1,16 @@
 """Wire the demo database to the sandbox (run by `make run` in `odoo-bin shell`).
 
 Idempotent: creates the demo backend once, then on every run points it at the
-sandbox just started (its data and subscriptions live in memory) and
-registers the webhook subscription again.
+sandbox just started (its data is kept in SQLite, its subscriptions in
+memory) and registers the webhook subscription again.
 """
 # ruff: noqa: F821 - `env` is provided by odoo-bin shell
 
 import os
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
 
 SANDBOX_URL = os.environ["SANDBOX_URL"]
 ODOO_URL = os.environ["ODOO_URL"]
@@ -52,6 +56,12 @@ if not backend.inventory_location_ids:
     ]
 backend.action_test_connection()
 backend.action_register_webhook()
+# The scheduled import first runs one interval after start, not at once: the
+# README's walkthrough presses *Import products* itself and sees it work.
+cron = env.ref("myconnector.ir_cron_import_products")
+cron.nextcall = fields.Datetime.now() + relativedelta(
+    minutes=backend.import_interval or 15
+)
 env.cr.commit()
 print(
     f"Backend 'Sandbox' -> {SANDBOX_URL}: {backend.connection_state}; webhook "

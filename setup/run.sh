@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: Odoo 17 with the suite on http://localhost:8069, beside a seeded
-# sandbox platform on http://127.0.0.1:8070, wired together.
+# sandbox platform on http://127.0.0.1:8070 (its data kept in SQLite), wired
+# together.
 #
 # The first time it creates the database (DEMO_DB, default myconnector_demo)
 # with the three addons; every time it (re)starts the sandbox, points the demo
@@ -41,9 +42,13 @@ port_busy "$ODOO_PORT" && die "port $ODOO_PORT is in use: stop what listens ther
 port_busy "$SANDBOX_PORT" && die "port $SANDBOX_PORT is in use: stop what listens there, or set SANDBOX_PORT"
 
 mkdir -p "$MYCONNECTOR_CACHE/logs"
-say "Starting the sandbox platform on http://127.0.0.1:$SANDBOX_PORT ($SANDBOX_RECORDS products)"
+# The sandbox keeps its data in SQLite beside the demo database, so that both
+# remember the same state across restarts (they are dropped together below).
+sandbox_db="$MYCONNECTOR_CACHE/$DEMO_DB.sandbox.sqlite"
+db_exists "$DEMO_DB" || rm -f "$sandbox_db"
+say "Starting the sandbox platform on http://127.0.0.1:$SANDBOX_PORT ($SANDBOX_RECORDS products, data in $sandbox_db)"
 (cd "$REPO_ROOT" && exec "$VENV/bin/python" -m sandbox --port "$SANDBOX_PORT" \
-    --seed-records "$SANDBOX_RECORDS") >"$MYCONNECTOR_CACHE/logs/sandbox.log" 2>&1 &
+    --seed-records "$SANDBOX_RECORDS" --db "$sandbox_db") >"$MYCONNECTOR_CACHE/logs/sandbox.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do
     curl -fs "http://127.0.0.1:$SANDBOX_PORT/admin/health" >/dev/null 2>&1 && break
@@ -83,7 +88,11 @@ db_name = $DEMO_DB
 dbfilter = ^$DEMO_DB\$
 list_db = False
 http_port = $ODOO_PORT
-workers = 2
+; Threaded (workers = 0): one process serves HTTP and the websocket of live
+; updates on the same port, with no proxy in front (with workers, /websocket
+; would need a proxy routing it to the gevent port). The job runner and the
+; cron run in threads of it.
+workers = 0
 max_cron_threads = 1
 server_wide_modules = web,queue_job
 proxy_mode = False

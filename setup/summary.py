@@ -2,7 +2,8 @@
 
 Reads, from the folder given as argument, pytest's JUnit XML (``pytest.xml``)
 and Odoo's log (``odoo.log`` with its exit code in ``odoo.rc``), then prints
-``N passed, N failed`` (``, N skipped`` when some were) and exits non-zero if
+the tours (browser tests) run, passed and skipped among the Odoo tests, and
+``N passed, N failed`` (``, N skipped`` when some were); exits non-zero if
 anything failed, or if no test ran at all.
 """
 
@@ -14,6 +15,12 @@ from pathlib import Path
 ODOO_RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading")
 ODOO_SKIP = re.compile(r"\bINFO \S+ \S+: skipped ")
 ODOO_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
+TOUR_STARTED = re.compile(r"Evaluate test code \"odoo\.startTour\('([^']+)'")
+TOUR_FAILED = re.compile(r"ERROR \S+ \S+\.browser: Tour (\S+) failed at step")
+TOUR_SKIPPED = re.compile(
+    r"INFO \S+ \S+: skipped \S+ : [^\n]*(chrom|websocket-client|browser)",
+    re.IGNORECASE,
+)
 
 
 def pytest_counts(folder):
@@ -52,6 +59,17 @@ def odoo_counts(folder):
     return run - failed - skipped, failed, skipped
 
 
+def tour_counts(folder):
+    """``(run, failed, skipped)`` Odoo tours (browser tests) in Odoo's log."""
+    log = folder / "odoo.log"
+    if not log.exists():
+        return None
+    text = log.read_text(errors="replace")
+    started = TOUR_STARTED.findall(text)
+    failed = set(TOUR_FAILED.findall(text))
+    return len(started), len(failed), len(TOUR_SKIPPED.findall(text))
+
+
 def main(folder):
     folder = Path(folder)
     totals = [0, 0, 0]
@@ -63,6 +81,18 @@ def main(folder):
             continue
         print(f"{name}: {counts[0]} passed, {counts[1]} failed, {counts[2]} skipped")
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
+    tours = tour_counts(folder)
+    if tours is not None:
+        run, failed_tours, skipped_tours = tours
+        print(
+            f"tours (headless Chromium): {run - failed_tours} passed, "
+            f"{failed_tours} failed; {skipped_tours} tour test(s) skipped"
+        )
+        if skipped_tours or (folder / "tours.skipped").exists():
+            print(
+                "TOURS SKIPPED: no usable Chrome/Chromium (see the set-up "
+                "messages above); the browser tests did not run"
+            )
     skipped_note = folder / "odoo.skipped"
     if skipped_note.exists():
         print(f"odoo: NOT RUN ({skipped_note.read_text().strip()})")

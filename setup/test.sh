@@ -9,6 +9,7 @@
 # Where no Odoo can be had they are skipped, loudly, and the rest still runs.
 source "$(dirname "$0")/common.sh"
 source "$REPO_ROOT/setup/odoo_db.sh"
+source "$REPO_ROOT/setup/chromium.sh"
 
 only="" addons="$ADDONS"
 while [ $# -gt 0 ]; do
@@ -52,6 +53,7 @@ if wants odoo; then
         echo "skipped: no PostgreSQL server" >"$results/odoo.skipped"
     else
         say "Odoo tests with Odoo $(odoo_version "$ODOO_SRC") at $ODOO_SRC"
+        ensure_browser || echo "no Chrome/Chromium" >"$results/tours.skipped"
         template="$(template_db)"
         db="myconnector_test_$$"
         trap 'drop_db "$db"; rm -rf "$results"' EXIT

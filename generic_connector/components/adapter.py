@@ -34,6 +34,8 @@ class GenericAdapter(AbstractComponent):
 
     _resource_path = None
     _id_field = "id"
+    #: the protocol the adapter speaks, shown on sync runs (rest, graphql, soap)
+    _protocol = None
 
     @property
     def client(self):
@@ -81,6 +83,7 @@ class RESTAdapter(AbstractComponent):
     _name = "generic.rest.adapter"
     _inherit = "generic.adapter"
 
+    _protocol = "rest"
     _pagination = "offset"
     _items_path = "data.items"
     _record_path = "data"

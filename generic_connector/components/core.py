@@ -9,7 +9,8 @@ backend model) and inherits both.
 :func:`job_errors` is the one place where transport errors become queue_job
 outcomes: a rate limit or a transient failure retries the job after the delay
 the remote asked for (else after the job function's retry pattern); anything
-permanent fails the job with the transport's message, which says what to fix.
+permanent fails the job with the transport's one-sentence summary, which says
+what to check (the full technical text stays in the job's traceback).
 """
 
 import math
@@ -33,9 +34,9 @@ def job_errors():
         yield
     except TransientError as err:  # RateLimitedError included
         seconds = max(math.ceil(err.retry_after), 1) if err.retry_after else None
-        raise RetryableJobError(str(err), seconds=seconds) from err
+        raise RetryableJobError(err.summary, seconds=seconds) from err
     except TransportError as err:
-        raise FailedJobError(str(err)) from err
+        raise FailedJobError(err.summary) from err
 
 
 class GenericBase(AbstractComponent):

@@ -37,6 +37,7 @@ class GraphQLAdapter(AbstractComponent):
     _name = "generic.graphql.adapter"
     _inherit = "generic.adapter"
     _usage = "backend.adapter.graphql"
+    _protocol = "graphql"
 
     _list_query = None
     _connection_path = None

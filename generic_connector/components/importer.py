@@ -164,6 +164,9 @@ class GenericBatchImporter(AbstractComponent):
     _inherit = ["base.importer", "generic.synchronizer"]
     _usage = "batch.importer"
 
+    #: records the last ``run`` read from the remote
+    fetched = 0
+
     def run(self, filters=None, job_options=None, run_key=None):
         """Enqueue chunk jobs for every remote record matching ``filters``.
 
@@ -176,10 +179,12 @@ class GenericBatchImporter(AbstractComponent):
         """
         size = max(self.backend_record.import_chunk_size, 1)
         jobs, chunk, first_response = [], [], None
+        self.fetched = 0
         for page in self.backend_adapter.iterate_pages(filters):
             if first_response is None:
                 first_response = page.response
             for record in page.items:
+                self.fetched += 1
                 chunk.append(record)
                 if len(chunk) >= size:
                     jobs.append(self._enqueue_chunk(chunk, job_options, run_key))

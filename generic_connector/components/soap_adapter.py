@@ -30,6 +30,7 @@ class SOAPAdapter(AbstractComponent):
     _name = "generic.soap.adapter"
     _inherit = "generic.adapter"
     _usage = "backend.adapter.soap"
+    _protocol = "soap"
 
     _get_operation = None
     _list_operation = None

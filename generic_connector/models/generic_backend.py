@@ -29,6 +29,7 @@ from email.utils import parsedate_to_datetime
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
@@ -54,21 +55,29 @@ from ..transport import (
 )
 
 MANAGER = "connector.group_connector_manager"
+CREDENTIAL_FIELDS = {
+    "api_key",
+    "username",
+    "password",
+    "oauth_client_id",
+    "oauth_client_secret",
+}
 
 
 class GenericBackend(models.AbstractModel):
     _name = "generic.backend"
-    _inherit = "connector.backend"
+    _inherit = ["connector.backend", "mail.thread", "generic.backend.health"]
     _description = "Generic Connector Backend"
 
-    name = fields.Char(required=True)
-    active = fields.Boolean(default=True)
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
     base_url = fields.Char(
         string="Base URL",
         required=True,
+        tracking=True,
         help="Root of the remote API, e.g. https://shop.example.com",
     )
     auth_type = fields.Selection(
@@ -81,8 +90,11 @@ class GenericBackend(models.AbstractModel):
         ],
         required=True,
         default="api_key",
+        tracking=True,
     )
-    api_key_header = fields.Char(default="X-API-Key", string="API Key Header")
+    api_key_header = fields.Char(
+        default="X-API-Key", string="API Key Header", tracking=True
+    )
     api_key = fields.Char(string="API Key / Token", groups=MANAGER, copy=False)
     username = fields.Char(groups=MANAGER, copy=False)
     password = fields.Char(groups=MANAGER, copy=False)
@@ -131,10 +143,14 @@ class GenericBackend(models.AbstractModel):
         "longer than the Retry-After cap, in the last hour.",
     )
     connect_timeout = fields.Float(
-        default=5.0, help="Seconds to open a connection to the remote."
+        default=5.0,
+        help="Seconds to open a connection to the remote.",
+        tracking=True,
     )
     read_timeout = fields.Float(
-        default=30.0, help="Seconds to wait for each read from the remote."
+        default=30.0,
+        help="Seconds to wait for each read from the remote.",
+        tracking=True,
     )
     retry_max_attempts = fields.Integer(
         default=4, help="Attempts for idempotent calls before the job retries."
@@ -150,9 +166,13 @@ class GenericBackend(models.AbstractModel):
     pool_size = fields.Integer(
         default=10, help="Pooled connections kept open per worker process."
     )
-    page_size = fields.Integer(default=100, help="Records asked per page.")
+    page_size = fields.Integer(
+        default=100, help="Records asked per page.", tracking=True
+    )
     import_chunk_size = fields.Integer(
-        default=50, help="Records imported by one job of a batch import."
+        default=50,
+        help="Records imported by one job of a batch import.",
+        tracking=True,
     )
     export_delay = fields.Integer(
         default=10,
@@ -180,6 +200,19 @@ class GenericBackend(models.AbstractModel):
     )
     connection_message = fields.Char(readonly=True, copy=False)
     connection_tested_at = fields.Datetime(readonly=True, copy=False)
+    webhook_retention_days = fields.Integer(
+        default=30,
+        help="Days processed webhook events stay in the inbox (0: forever); "
+        "failed and pending ones stay until handled.",
+    )
+    webhook_refused_count = fields.Integer(
+        readonly=True,
+        copy=False,
+        string="Refused webhooks",
+        help="Deliveries refused (bad signature...): a misconfigured sender.",
+    )
+    webhook_refused_reason = fields.Char(readonly=True, copy=False)
+    webhook_refused_at = fields.Datetime(readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -214,6 +247,19 @@ class GenericBackend(models.AbstractModel):
             )
             backend.rate_limit_waited = stats.get("waited", 0)
             backend.rate_limit_rescheduled = stats.get("rescheduled", 0)
+
+    def write(self, vals):
+        """Credentials are never tracked by value: their change is noted."""
+        result = super().write(vals)
+        changed = sorted(CREDENTIAL_FIELDS & set(vals))
+        if changed and not self.env.context.get("tracking_disable"):
+            labels = ", ".join(self._fields[name].string for name in changed)
+            for backend in self:
+                backend.message_post(
+                    body=_("Credentials changed: %(fields)s", fields=labels),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return result
 
     @api.constrains("base_url")
     def _check_base_url(self):
@@ -348,11 +394,13 @@ class GenericBackend(models.AbstractModel):
         self._transport_client().request("GET", self.test_connection_path or "/")
 
     def action_test_connection(self):
+        """Call the remote once and show the result at once: a notification,
+        then (``next``: close) the form re-reads its new connection state."""
         self.ensure_one()
         try:
             self._test_connection()
         except TransportError as err:
-            state, message = "failed", str(err)
+            state, message = "failed", err.summary
         else:
             state, message = "ok", _("Connected to %(url)s", url=self.base_url)
         self.write(
@@ -370,10 +418,65 @@ class GenericBackend(models.AbstractModel):
                 "message": message,
                 "type": "success" if state == "ok" else "danger",
                 "sticky": state != "ok",
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 
     # Synchronisation runs --------------------------------------------------
+
+    def _sync_run_start(self, job, resource, watermark_field=None):
+        """The run of ``job``, the driver job of a sync of ``resource`` just
+        enqueued (created, or the pending one ``job`` turned out to be)."""
+        self.ensure_one()
+        run = self.env["generic.sync.run"]._start(
+            self,
+            run_key=job.uuid,
+            resource=resource,
+            watermark_field=watermark_field,
+            watermark_before=watermark_field and self[watermark_field],
+        )
+        run._adopt([job])
+        return run
+
+    def _sync_run_done(self, run):
+        """A run of this backend succeeded: the remote answers again."""
+        self.ensure_one()
+        if self.connection_state == "failed":
+            self.sudo().write(
+                {
+                    "connection_state": "ok",
+                    "connection_message": _(
+                        "Connected: %(run)s succeeded", run=run.name
+                    ),
+                    "connection_tested_at": fields.Datetime.now(),
+                }
+            )
+
+    def _sync_run_failed(self, run):
+        """A run of this backend failed or was partial: say it in the
+        chatter, and when the run could not even start (its driver job
+        failed: credentials, base URL...), on the connection state too."""
+        self.ensure_one()
+        driver_failed = run.job_ids.filtered(
+            lambda j: j.uuid == run.run_key and j.state == "failed"
+        )
+        if driver_failed:
+            self.sudo().write(
+                {
+                    "connection_state": "failed",
+                    "connection_message": (run.message or "")[:500],
+                    "connection_tested_at": fields.Datetime.now(),
+                }
+            )
+        self.sudo().message_post(
+            body=_(
+                "%(run)s: %(state)s. %(message)s",
+                run=run.name,
+                state=dict(run._fields["state"].selection)[run.state],
+                message=run.message or "",
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _run_watermark(self, first_response, overlap=5):
         """The watermark of a run starting now: the remote clock (the first
@@ -390,10 +493,19 @@ class GenericBackend(models.AbstractModel):
         """The driver of an import run of ``binding_model``: enqueue chunk
         jobs for the records updated since ``since`` (all when empty), and the
         job that moves ``watermark_field`` when they are all done. Called by
-        each resource's import job (``_import_products``...)."""
+        each resource's import job (``_import_products``...); the run is
+        logged as a ``generic.sync.run`` keyed by this job."""
         self.ensure_one()
         filters = {"updated_since": since} if since else {}
         run_key = self.env.context.get("job_uuid") or str(uuid.uuid4())
+        run = self.env["generic.sync.run"]._start(
+            self,
+            run_key=run_key,
+            resource=binding_model,
+            watermark_field=watermark_field,
+            watermark_before=since,
+        )
+        run._adopt_current_job()
         model = self.env[binding_model]
         jobs, first_response = model.import_batch(
             self, filters, job_options=self._job_options(), run_key=run_key
@@ -401,12 +513,13 @@ class GenericBackend(models.AbstractModel):
         watermark = self._run_watermark(first_response)
         if not jobs:
             self._move_watermark(watermark_field, watermark)
+            run._note(watermark_after=watermark)
             return _(
                 "No %(model)s changed since %(since)s",
                 model=model._description,
                 since=since or "-",
             )
-        self.with_delay(
+        finalize = self.with_delay(
             description=_(
                 "Finish %(model)s import from %(name)s",
                 model=model._description,
@@ -414,16 +527,21 @@ class GenericBackend(models.AbstractModel):
             ),
             **self._job_options(),
         )._sync_finalize(watermark_field, watermark, [j.uuid for j in jobs], run_key)
+        run._adopt([finalize])
         return _("%(count)s chunk job(s) enqueued", count=len(jobs))
 
-    def _enqueue_import(self, method, title, watermark_field):
+    def _enqueue_import(self, method, title, watermark_field, resource=None):
         """Enqueue the import job ``method`` of each backend (a button, a
-        cron), incremental from ``watermark_field`` (full when empty), and
-        return the notification telling the user it runs."""
-        for backend in self:
+        cron), incremental from ``watermark_field`` (full when empty), log its
+        sync run of ``resource`` from now on (trigger: the context's
+        ``sync_trigger``, a button by default), and return the notification
+        telling the user it runs."""
+        for backend in self.with_context(
+            sync_trigger=self.env.context.get("sync_trigger", "button")
+        ):
             # identity_exact: a run not started yet is not enqueued twice (a
             # convenience; correctness comes from the importer's idempotence).
-            getattr(
+            job = getattr(
                 backend.with_delay(
                     description=_(
                         "%(title)s from %(name)s", title=title, name=backend.name
@@ -433,15 +551,24 @@ class GenericBackend(models.AbstractModel):
                 ),
                 method,
             )(since=backend[watermark_field] or None)
+            if resource:
+                backend._sync_run_start(job, resource, watermark_field)
+        return self._notify_background(title)
+
+    def _notify_background(self, title):
+        """The notification of an import enqueued by a button; the form is
+        reloaded after it, so its counters and state are current."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": title,
                 "message": _(
-                    "The import runs in the background: see Job Queue > Jobs."
+                    "The import runs in the background: its progress is under "
+                    "the backend's Sync runs."
                 ),
                 "type": "info",
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 
@@ -481,6 +608,7 @@ class GenericBackend(models.AbstractModel):
                 ignore_retry=True,
             )
         self._move_watermark(field_name, watermark)
+        self.env["generic.sync.run"]._for_key(run_key)._note(watermark_after=watermark)
         return _(
             "Watermark %(field)s moved to %(value)s", field=field_name, value=watermark
         )
@@ -510,6 +638,25 @@ class GenericBackend(models.AbstractModel):
         return {"channel": self._job_channel()}
 
     # Webhooks ----------------------------------------------------------------
+
+    def _webhook_note_refusal(self, reason):
+        """Count a refused delivery with its reason and time, never its body:
+        an admin sees a sender with the wrong secret. In SQL, so concurrent
+        refusals do not lose a count."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET webhook_refused_count = "
+                "COALESCE(webhook_refused_count, 0) + 1, webhook_refused_reason = %s, "
+                "webhook_refused_at = now() at time zone 'UTC' WHERE id = %s",
+                SQL.identifier(self._table),
+                str(reason)[:200],
+                self.id,
+            )
+        )
+        self.invalidate_recordset(
+            ["webhook_refused_count", "webhook_refused_reason", "webhook_refused_at"]
+        )
 
     def _webhook_job_options(self):
         """``with_delay`` options of this backend's webhook jobs (channel...)."""

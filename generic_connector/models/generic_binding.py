@@ -19,8 +19,8 @@ from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.core import job_errors
-from ..timestamps import canonical_timestamp
-from ..transport import NotFoundError, TransportError
+from ..timestamps import canonical_timestamp, to_odoo_datetime
+from ..transport import NotFoundError, TransportError, count_calls
 
 _logger = logging.getLogger(__name__)
 
@@ -36,6 +36,11 @@ class GenericBinding(models.AbstractModel):
         help="The remote record's updated_at (canonical UTC, to the "
         "microsecond) when last imported or exported; an import whose data is "
         "not newer is skipped.",
+    )
+    remote_updated_at_dt = fields.Datetime(
+        compute="_compute_remote_updated_at_dt",
+        string="Remote Last Update",
+        help="The remote record's last change, in your time zone.",
     )
 
     remote_base = fields.Text(
@@ -86,6 +91,11 @@ class GenericBinding(models.AbstractModel):
         ),
     ]
 
+    @api.depends("remote_updated_at")
+    def _compute_remote_updated_at_dt(self):
+        for binding in self:
+            binding.remote_updated_at_dt = to_odoo_datetime(binding.remote_updated_at)
+
     #: the remote keys an export writes, kept in ``remote_base`` (override)
     _remote_base_keys = ()
 
@@ -118,13 +128,19 @@ class GenericBinding(models.AbstractModel):
         """Enqueue chunk jobs for the remote records matching ``filters``.
 
         Not a job itself: returns ``(jobs, first_response)`` to the job that
-        drives the run (see the connector's backend).
+        drives the run (see the connector's backend). The run ``run_key``, if
+        any, adopts the jobs and counts the records and calls of the walk.
         """
-        with backend.work_on(self._name) as work, job_errors():
+        run = self.env["generic.sync.run"]._for_key(run_key)
+        with backend.work_on(self._name) as work, job_errors(), count_calls() as stats:
             importer = work.component(usage="batch.importer")
-            return importer.run(
+            jobs, first_response = importer.run(
                 filters=filters, job_options=job_options, run_key=run_key
             )
+            run._note(resource=self._name, protocol=importer.backend_adapter._protocol)
+        run._adopt(jobs)
+        run._tally(stats, fetched=importer.fetched, kind="batch")
+        return jobs, first_response
 
     @api.model
     def import_chunk(self, backend, records, run_key=None):
@@ -137,7 +153,8 @@ class GenericBinding(models.AbstractModel):
         """
         counts = {"created": 0, "updated": 0, "skipped": 0}
         isolated = []
-        with backend.work_on(self._name) as work, job_errors():
+        run = self.env["generic.sync.run"]._for_key(run_key)
+        with backend.work_on(self._name) as work, job_errors(), count_calls() as stats:
             for record in records:
                 external_id = str(record.get("id"))
                 try:
@@ -155,7 +172,7 @@ class GenericBinding(models.AbstractModel):
                         err,
                     )
                     isolated.append(external_id)
-                    self.with_delay(
+                    job = self.with_delay(
                         description=_(
                             "Import %(model)s %(id)s (isolated)",
                             model=self._description,
@@ -163,7 +180,10 @@ class GenericBinding(models.AbstractModel):
                         ),
                         identity_key=f"{run_key}:{external_id}" if run_key else None,
                         **backend._job_options(),
-                    ).import_record(backend, external_id)
+                    ).import_record(backend, external_id, run_key=run_key)
+                    run._adopt([job])
+                    run._note_failure(_error_text(err), external_id, job=job)
+        run._tally(stats, **counts)
         message = _(
             "created: %(created)s, updated: %(updated)s, skipped: %(skipped)s",
             **counts,
@@ -175,15 +195,24 @@ class GenericBinding(models.AbstractModel):
         return message
 
     @api.model
-    def import_record(self, backend, external_id, force=False):
+    def import_record(self, backend, external_id, force=False, run_key=None):
         """Job: fetch one remote record and import it. A record the remote
-        no longer has (404) is archived in Odoo (see ``_remote_deleted``)."""
-        with backend.work_on(self._name) as work, job_errors():
+        no longer has (404) is archived in Odoo (see ``_remote_deleted``).
+
+        Counted in the run ``run_key``, or the context's ``sync_run_key`` (a
+        webhook's run), when there is one.
+        """
+        run = self.env["generic.sync.run"]._for_key(run_key)
+        with backend.work_on(self._name) as work, job_errors(), count_calls() as stats:
             importer = work.component(usage="record.importer")
             try:
-                return importer.run(external_id, force=force)
+                message = importer.run(external_id, force=force)
             except NotFoundError:
-                return self._remote_deleted(backend, external_id)
+                message = self._remote_deleted(backend, external_id)
+                importer.outcome = "updated"  # archived
+        run._note(resource=self._name, protocol=importer.backend_adapter._protocol)
+        run._tally(stats, fetched=1, **{importer.outcome: 1}, kind="record")
+        return message
 
     @api.model
     def _remote_deleted(self, backend, external_id):
@@ -305,3 +334,9 @@ class GenericBinding(models.AbstractModel):
                 "conflict_remote_data": False,
             }
         )
+
+
+def _error_text(err):
+    """What an admin reads about a record that failed: the transport's
+    summary when it is one, else the error's own message."""
+    return getattr(err, "summary", None) or str(err) or type(err).__name__

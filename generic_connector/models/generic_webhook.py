@@ -16,14 +16,26 @@ Processing is safe to run twice (at-least-once delivery of jobs).
 
 import json
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from ..transport import redact_headers
+from ..transport import count_calls, redact_headers
 
 _logger = logging.getLogger(__name__)
 
 FINAL_STATES = ("done", "ignored", "duplicate")
+
+
+def backend_names(records):
+    """``{(backend_model, backend_id): display name}`` of the backends that
+    ``records`` point at by reference, one query per backend model."""
+    names = {}
+    for model, group in records.grouped("backend_model").items():
+        if model in records.env:
+            backends = records.env[model].browse(group.mapped("backend_id")).exists()
+            names.update({(model, b.id): b.display_name for b in backends})
+    return names
 
 
 class GenericWebhook(models.Model):
@@ -55,6 +67,9 @@ class GenericWebhook(models.Model):
     )
     event_type = fields.Char(index=True, readonly=True)
     payload = fields.Text(readonly=True, help="The raw body, as received.")
+    payload_pretty = fields.Text(
+        compute="_compute_payload_pretty", string="Payload (formatted)"
+    )
     headers = fields.Text(readonly=True, help="Request headers, secrets removed.")
     state = fields.Selection(
         [
@@ -89,19 +104,55 @@ class GenericWebhook(models.Model):
 
     @api.depends("backend_model", "backend_id")
     def _compute_backend_name(self):
-        names = {}
-        for model, events in self.grouped("backend_model").items():
-            if model in self.env:
-                backends = self.env[model].browse(events.mapped("backend_id")).exists()
-                names.update({(model, b.id): b.display_name for b in backends})
+        names = backend_names(self)
         for event in self:
             event.backend_name = names.get((event.backend_model, event.backend_id))
 
+    @api.depends("payload")
+    def _compute_payload_pretty(self):
+        for event in self:
+            try:
+                event.payload_pretty = json.dumps(
+                    json.loads(event.payload or "null"), indent=2, ensure_ascii=False
+                )
+            except ValueError:
+                event.payload_pretty = event.payload
+
+    @api.model
+    def _gc(self):
+        """Cron: remove processed events past their backend's retention
+        (``webhook_retention_days``); failed and pending ones are kept until
+        handled. Returns how many were removed."""
+        removed = 0
+        groups = self._read_group(
+            [("state", "in", FINAL_STATES)], ["backend_model", "backend_id"]
+        )
+        now = fields.Datetime.now()
+        for model, backend_id in groups:
+            backend = self._backend_of(model, backend_id)
+            days = backend.webhook_retention_days if backend else 0
+            if backend and days <= 0:
+                continue  # 0: keep forever
+            old = self.search(
+                [
+                    ("backend_model", "=", model),
+                    ("backend_id", "=", backend_id),
+                    ("state", "in", FINAL_STATES),
+                    ("received_at", "<", now - timedelta(days=days or 30)),
+                ]
+            )
+            removed += len(old)
+            old.unlink()
+        return removed
+
+    def _backend_of(self, model, backend_id):
+        if not model or model not in self.env:
+            return None
+        return self.env[model].browse(backend_id).exists()
+
     def _backend(self):
         self.ensure_one()
-        if not self.backend_model or self.backend_model not in self.env:
-            return None
-        return self.env[self.backend_model].browse(self.backend_id).exists()
+        return self._backend_of(self.backend_model, self.backend_id)
 
     def init(self):
         # One original per event id: a second delivery of an event already
@@ -266,10 +317,18 @@ class GenericWebhook(models.Model):
             self.write({"state": "ignored", "result": _("The backend is gone.")})
             return self.result
         self.state = "processing"
-        outcome, message = backend._webhook_process(self)
+        run = self._sync_run(backend)
+        with count_calls() as stats:
+            outcome, message = backend.with_context(
+                sync_run_key=run.run_key
+            )._webhook_process(self)
         failed = outcome == "failed"
         if failed:
             _logger.warning("Webhook %s failed: %s", self.delivery_id, message)
+            run._note_failure(message, webhook=self)
+            # The handler's own counts were rolled back with its savepoint;
+            # the calls it made still happened.
+            run._tally(stats, kind="webhook")
         self.write(
             {
                 "state": outcome,
@@ -278,7 +337,22 @@ class GenericWebhook(models.Model):
                 "processed_at": fields.Datetime.now(),
             }
         )
+        # Runs where this event had failed now see it processed.
+        self.env["generic.sync.run.failure"].sudo().search(
+            [("webhook_id", "=", self.id)]
+        ).run_id._refresh_state()
         return message
+
+    def _sync_run(self, backend):
+        """The sync run (trigger: webhook) this event's processing is."""
+        run = self.env["generic.sync.run"]._start(
+            backend,
+            trigger="webhook",
+            run_key=self.env.context.get("job_uuid"),
+            resource=self.event_type,
+        )
+        run._adopt_current_job()
+        return run
 
     def action_reprocess(self):
         """Process the event again, in a new job."""

@@ -13,8 +13,9 @@ Modules: ``errors`` (typed errors and their classification), ``redact``
 process), ``policy`` (retry/backoff, rate-limit headers), ``client``,
 ``envelope`` (dotted paths in payloads), ``pagination``, ``graphql`` (queries,
 query cost, Relay paging), ``soap`` (zeep on the pooled session),
-``webhook``, ``ratelimit`` (the rate budget shared by every worker) and
-``pgstore`` (its PostgreSQL store, and the shared OAuth2 token's).
+``webhook``, ``ratelimit`` (the rate budget shared by every worker),
+``pgstore`` (its PostgreSQL store, and the shared OAuth2 token's) and
+``metrics`` (calls, retries and waits counted for the sync run log).
 """
 
 from .auth import (
@@ -27,10 +28,12 @@ from .auth import (
 )
 from .client import HttpClient, decode_json, origin_of
 from .envelope import MISSING, extract
+from .metrics import CallStats, count_calls, note_wait
 from .errors import (
     AuthError,
     ConfigError,
     ConflictError,
+    ConnectionFailedError,
     FatalError,
     GraphQLError,
     NotFoundError,
@@ -91,8 +94,10 @@ __all__ = [
     "AuthError",
     "BasicAuth",
     "BearerAuth",
+    "CallStats",
     "ConfigError",
     "ConflictError",
+    "ConnectionFailedError",
     "CursorPagination",
     "FatalError",
     "GraphQLClient",
@@ -128,6 +133,7 @@ __all__ = [
     "close_session",
     "close_sessions",
     "complete_connections",
+    "count_calls",
     "decode_json",
     "error_from_exception",
     "error_from_response",
@@ -139,6 +145,7 @@ __all__ = [
     "graphql_error",
     "iterate_items",
     "new_session",
+    "note_wait",
     "origin_of",
     "paginate",
     "parse_retry_after",

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import requests
 import tenacity
 
+from . import metrics
 from .auth import NoAuth
 from .errors import (
     ConfigError,
@@ -223,6 +224,7 @@ class HttpClient:
 
     def _log_retry(self, state: tenacity.RetryCallState) -> None:
         exc = state.outcome.exception()
+        metrics.note_retry(state.next_action.sleep, exc.retry_after is not None)
         _logger.info(
             "retrying in %.2fs (attempt %d/%d failed): %s",
             state.next_action.sleep,
@@ -262,6 +264,7 @@ class HttpClient:
         headers = {**self.headers, **(kwargs.get("headers") or {})}
         timeout = _as_timeout(kwargs.get("timeout") or self.timeout)
         start = time.monotonic()
+        metrics.note_call()
         try:
             response = self.session.request(
                 method,
@@ -293,6 +296,8 @@ class HttpClient:
 
     def _error(self, response) -> TransportError:
         exc = error_from_response(response, self.secrets())
+        if exc.retry_after is not None or isinstance(exc, RateLimitedError):
+            metrics.note_throttled()
         if self._over_cap(exc) and not isinstance(exc, RateLimitedError):
             # A 503 asking for a long pause is a rate limit in all but name:
             # same handling by the job layer (reschedule after retry_after).

@@ -38,13 +38,16 @@ apart by its ``faultcode`` (``Client`` is the caller's fault: bad input, an
 unknown SKU; ``Server`` is the service's: try again later).
 
 Every attribute exposed here is already redacted, so an error can be logged,
-stored on a job or shown in a chatter message as is.
+stored on a job or shown in a chatter message as is. ``str(error)`` is the
+full technical text, for logs; ``error.summary`` is one sentence for an admin:
+what happened, where, and what to check (never a raw urllib3 repr).
 """
 
 import http
 import re
 import time
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from requests import exceptions as rex
 
@@ -75,6 +78,7 @@ class TransportError(Exception):
     """Base class: a request failed. All attributes are redacted."""
 
     retryable = False
+    what = "The call to the remote failed"  # the summary's opening words
     hint = ""  # what an admin should do; subclasses say it
 
     def __init__(
@@ -97,7 +101,27 @@ class TransportError(Exception):
         self.method = method.upper() if method else None
         self.url = redact_url(url, secrets) if url else None
         self.retry_after = retry_after
+        self.cause = ""  # short network cause ("connection refused"), if any
         super().__init__(str(self))
+
+    @property
+    def summary(self) -> str:
+        """One sentence for an admin: what happened, where, what to check."""
+        what = self.what
+        if self.status is not None:
+            what = f"{what} ({self.status} {_reason(self.status)})"
+        elif self.cause:
+            what = f"{what} ({self.cause})"
+        where = _short_url(self.url)
+        text = f"{what} at {where}" if where else what
+        if self.hint:
+            text = f"{text}: {self.hint}"
+        if self.retry_after is not None:
+            text = f"{text}; it asked to wait {self.retry_after:g}s"
+        if self.body_excerpt and isinstance(self, FatalError | ConflictError):
+            # The remote's own words on the data it refused are the answer.
+            text = f"{text}. The remote said: {self.body_excerpt[:200]}"
+        return text.rstrip(".") + "."
 
     def __str__(self) -> str:
         where = " ".join(p for p in (self.method, self.url) if p)
@@ -116,31 +140,47 @@ class TransportError(Exception):
 
 
 class AuthError(TransportError):
+    what = "The remote refused our credentials"
     hint = "check the backend's credentials and the permissions they grant"
 
 
 class ConfigError(TransportError):
+    what = "The backend's settings do not reach the API"
     hint = "check the backend's configuration (base URL, TLS, settings)"
 
 
 class NotFoundError(TransportError):
+    what = "The remote has no such record or endpoint"
     hint = "the remote record or endpoint does not exist; check path and ids"
 
 
 class ConflictError(TransportError):
+    what = "The remote record changed or already exists"
     hint = "the remote record changed or already exists; re-read it first"
 
 
 class TransientError(TransportError):
     retryable = True
+    what = "The remote service failed"
     hint = "temporary failure of the remote service or the network"
 
 
+class ConnectionFailedError(TransientError):
+    """No answer at all: refused, unresolvable, dropped. Retried, since a
+    restarting service comes back, but not called temporary: most often the
+    base URL is wrong or the service is down, and an admin must look."""
+
+    what = "Could not connect to the remote"
+    hint = "check the backend's base URL and that the remote service is running"
+
+
 class RateLimitedError(TransientError):
+    what = "The remote API is throttling us"
     hint = "the remote API asks us to slow down"
 
 
 class FatalError(TransportError):
+    what = "The remote refused the request"
     hint = "the request or the response does not match what the API expects"
 
 
@@ -273,11 +313,57 @@ def error_from_exception(exc, method=None, url=None, secrets=()) -> TransportErr
         )
     if isinstance(exc, _CONFIG_EXCEPTIONS):
         return ConfigError(f"invalid request setup — {detail}", **kwargs)
+    if isinstance(exc, rex.ConnectTimeout):
+        error = ConnectionFailedError(f"timed out connecting — {detail}", **kwargs)
+        error.cause = "no answer within the connect timeout"
+        return error
     if isinstance(exc, rex.Timeout):
-        return TransientError(f"timed out — {detail}", **kwargs)
+        error = TransientError(f"timed out — {detail}", **kwargs)
+        error.cause = "no answer within the read timeout"
+        return error
     if isinstance(exc, _NETWORK_EXCEPTIONS):
-        return TransientError(f"connection failed or dropped — {detail}", **kwargs)
+        error = ConnectionFailedError(
+            f"connection failed or dropped — {detail}", **kwargs
+        )
+        error.cause = network_cause(exc)
+        return error
     return TransportError(detail, **kwargs)
+
+
+_ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+_CAUSES = (
+    ("refused", "connection refused"),
+    ("name or service not known", "the host name does not resolve"),
+    ("nodename nor servname", "the host name does not resolve"),
+    ("temporary failure in name resolution", "the host name does not resolve"),
+    ("no route to host", "no route to the host"),
+    ("reset by peer", "the connection was reset"),
+    ("remotedisconnected", "the remote closed the connection"),
+    ("connection aborted", "the connection was dropped"),
+)
+
+
+def network_cause(exc) -> str:
+    """A few plain words on why a connection failed, out of the nested
+    urllib3 text (``HTTPConnectionPool(...) NewConnectionError('<...>')``)."""
+    text = str(exc).lower()
+    for needle, words in _CAUSES:
+        if needle in text:
+            return words
+    match = _ERRNO_RE.search(str(exc))
+    if match:
+        return match.group(1).strip().lower()
+    if isinstance(exc, rex.ChunkedEncodingError | rex.ContentDecodingError):
+        return "the answer was cut short"
+    return "no answer"
+
+
+def _short_url(url):
+    """``host:port/path`` of a (redacted) URL, without its query string."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}" if parts.netloc else url
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -9,10 +9,13 @@ chunk is done, and never if one fails: the next incremental run then starts
 from the last run that fully succeeded (``generic.backend._import_run``).
 """
 
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.generic_connector.components.core import job_errors
+from odoo.addons.generic_connector.timestamps import to_odoo_datetime
 from odoo.addons.queue_job.job import identity_exact
 
 PRODUCT_MODEL = "myconnector.product.template"
@@ -28,7 +31,6 @@ class MyConnectorBackend(models.Model):
     _description = "MyConnector Backend"
     _job_channel_parent = "root.myconnector"
 
-    base_url = fields.Char(default="http://127.0.0.1:8070")
     test_connection_path = fields.Char(default="/api/v1/products?per_page=1")
     product_protocol = fields.Selection(
         [("rest", "REST"), ("graphql", "GraphQL"), ("soap", "SOAP")],
@@ -102,6 +104,19 @@ class MyConnectorBackend(models.Model):
         "backend) with the same email, instead of creating a new contact. Off: "
         "imports never touch a contact they did not create.",
     )
+    products_imported_until_at = fields.Datetime(
+        compute="_compute_products_imported_until_at",
+        string="Products imported until",
+        help="The watermark of product imports, in your time zone.",
+    )
+    import_interval = fields.Integer(
+        string="Import every (minutes)",
+        default=15,
+        tracking=True,
+        help="How often the scheduler imports this backend's products "
+        "incrementally; 0 to import only by hand or by webhook. The scheduler "
+        "wakes up every 5 minutes.",
+    )
     product_binding_ids = fields.One2many(PRODUCT_MODEL, "backend_id")
     product_binding_count = fields.Integer(compute="_compute_product_binding_count")
 
@@ -149,6 +164,13 @@ class MyConnectorBackend(models.Model):
         if remote_status in statuses(self.order_confirm_statuses):
             return "confirm"
         return None
+
+    @api.depends("products_imported_until")
+    def _compute_products_imported_until_at(self):
+        for backend in self:
+            backend.products_imported_until_at = to_odoo_datetime(
+                backend.products_imported_until
+            )
 
     @api.model
     def _default_stock_location(self):
@@ -202,20 +224,42 @@ class MyConnectorBackend(models.Model):
     def action_import_products(self):
         """Enqueue an incremental product import (a full one the first time)."""
         return self._enqueue_import(
-            "_import_products", _("Import products"), "products_imported_until"
+            "_import_products",
+            _("Import products"),
+            "products_imported_until",
+            resource=PRODUCT_MODEL,
         )
 
     def action_import_customers(self):
         """Enqueue an incremental customer import (a full one the first time)."""
         return self._enqueue_import(
-            "_import_customers", _("Import customers"), "customers_imported_until"
+            "_import_customers",
+            _("Import customers"),
+            "customers_imported_until",
+            resource=CUSTOMER_MODEL,
         )
 
     def action_import_orders(self):
         """Enqueue an incremental order import (a full one the first time)."""
         return self._enqueue_import(
-            "_import_orders", _("Import orders"), "orders_imported_until"
+            "_import_orders",
+            _("Import orders"),
+            "orders_imported_until",
+            resource=ORDER_MODEL,
         )
+
+    def action_reimport_products(self):
+        """Full re-import: forget the watermark and what the bindings last
+        saw, so every remote product is read and applied again (after the
+        remote was restored or reseeded, or a mapping changed)."""
+        self.ensure_one()
+        self.products_imported_until = False
+        self.product_binding_ids.write({"remote_updated_at": False})
+        self.message_post(
+            body=_("Full re-import of the products requested."),
+            subtype_xmlid="mail.mt_note",
+        )
+        return self.action_import_products()
 
     def action_import_inventory(self):
         """Enqueue an import of every bound variant's inventory levels."""
@@ -225,17 +269,7 @@ class MyConnectorBackend(models.Model):
                 identity_key=identity_exact,
                 **backend._job_options(),
             )._import_inventory()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Import inventory"),
-                "message": _(
-                    "The import runs in the background: see Job Queue > Jobs."
-                ),
-                "type": "info",
-            },
-        }
+        return self._notify_background(_("Import inventory"))
 
     def _import_inventory(self):
         """Job: one chunk job per ``import_chunk_size`` active variants."""
@@ -280,15 +314,44 @@ class MyConnectorBackend(models.Model):
 
     @api.model
     def _scheduler_import_products(self):
-        self.search([]).action_import_products()
+        """Cron: import the backends whose interval passed since their last
+        scheduled run (their button and webhook runs do not count)."""
+        self.search([])._due_for_import().with_context(
+            sync_trigger="cron"
+        ).action_import_products()
+
+    def _due_for_import(self):
+        now = fields.Datetime.now()
+        recent = (
+            self.env["generic.sync.run"]
+            .sudo()
+            ._read_group(
+                [
+                    ("backend_model", "=", self._name),
+                    ("backend_id", "in", self.ids),
+                    ("trigger", "=", "cron"),
+                    ("resource", "=", PRODUCT_MODEL),
+                ],
+                ["backend_id"],
+                ["started_at:max"],
+            )
+        )
+        last = dict(recent)
+        return self.filtered(
+            lambda b: b.import_interval > 0
+            and (
+                not last.get(b.id)
+                or last[b.id] <= now - timedelta(minutes=b.import_interval)
+            )
+        )
 
     @api.model
     def _scheduler_import_customers(self):
-        self.search([]).action_import_customers()
+        self.search([]).with_context(sync_trigger="cron").action_import_customers()
 
     @api.model
     def _scheduler_import_orders(self):
-        self.search([]).action_import_orders()
+        self.search([]).with_context(sync_trigger="cron").action_import_orders()
 
     def _import_products(self, since=None):
         """Job: enqueue chunk jobs for products updated since ``since``, and

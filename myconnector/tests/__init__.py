@@ -10,3 +10,5 @@ from . import test_import_orders
 from . import test_export_orders
 from . import test_rate_budget
 from . import test_malformed_records
+from . import test_sync_runs
+from . import test_operations

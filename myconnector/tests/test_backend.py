@@ -1,5 +1,7 @@
 # Copyright 2026 MyConnector Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -45,6 +47,8 @@ class TestBackend(MyConnectorCase):
             "myconnector.product.product",
         ):
             self.env[model].get_views([(False, "tree"), (False, "form")])
+        self.env["myconnector.backend"].get_views([(False, "kanban")])
+        self.env["generic.sync.run"].get_views([(False, "tree"), (False, "form")])
         menu = self.env.ref("myconnector.myconnector_backend_menu")
         self.assertEqual(menu.action.res_model, "myconnector.backend")
 
@@ -61,6 +65,23 @@ class TestBackend(MyConnectorCase):
         self.assertEqual(len(new), 1)
         self.assertEqual(new.channel, f"root.myconnector.backend_{self.backend.id}")
         self.assertEqual(new.records, self.backend)
+
+    def test_cron_follows_each_backends_interval(self):
+        cron = self.env.ref("myconnector.ir_cron_import_products")
+        never = self.backend.copy({"name": "By hand", "import_interval": 0})
+        Run = self.env["generic.sync.run"]
+        cron.method_direct_trigger()
+        runs = Run.search([("trigger", "=", "cron")])
+        self.assertEqual(runs.mapped("backend_id"), [self.backend.id])
+        self.assertNotIn(never.id, runs.mapped("backend_id"))
+        # Its interval has not passed: the next wake-up leaves it alone...
+        self.run_jobs()
+        cron.method_direct_trigger()
+        self.assertEqual(Run.search_count([("trigger", "=", "cron")]), 1)
+        # ...until it has.
+        runs.started_at = runs.started_at - timedelta(minutes=16)
+        cron.method_direct_trigger()
+        self.assertEqual(Run.search_count([("trigger", "=", "cron")]), 2)
 
     def test_base_url_must_be_http(self):
         with self.assertRaisesRegex(ValidationError, "must start with http"):

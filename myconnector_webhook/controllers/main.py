@@ -192,6 +192,9 @@ class MyConnectorWebhookController(http.Controller):
                     raise WebhookVerificationError("unknown_backend")
                 backend_sudo._webhook_verify(headers, body)
             except WebhookVerificationError as err:
+                if backend_sudo:
+                    # Counted for the admin (committed with this block).
+                    backend_sudo._webhook_note_refusal(err.reason)
                 return self._refuse(err.reason)
             try:
                 delivery_id, event_type, event_id, text = parse_delivery(body, headers)

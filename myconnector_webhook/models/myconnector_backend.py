@@ -2,13 +2,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Webhook settings of a MyConnector backend, and its event handlers."""
 
+import contextlib
 import secrets
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.generic_connector.models.generic_backend import MANAGER
 from odoo.addons.generic_connector.transport import (
+    NotFoundError,
     TransportError,
     WebhookVerificationError,
     verify_hmac_hex,
@@ -46,6 +49,20 @@ class MyConnectorBackend(models.Model):
     )
     webhook_secret = fields.Char(
         groups=MANAGER, copy=False, help="Key of the deliveries' signatures."
+    )
+    webhook_secret_previous = fields.Char(
+        groups=MANAGER,
+        copy=False,
+        help="The secret before the last rotation, still accepted until "
+        "Previous secret valid until (deliveries already sent or retrying).",
+    )
+    webhook_secret_previous_until = fields.Datetime(
+        copy=False, readonly=True, string="Previous secret valid until"
+    )
+    webhook_rotation_hours = fields.Integer(
+        default=24,
+        string="Rotation window (hours)",
+        help="How long the previous secret is still accepted after a rotation.",
     )
     webhook_scheme = fields.Selection(
         [
@@ -85,11 +102,27 @@ class MyConnectorBackend(models.Model):
         backend_sudo = self.sudo()
         if not backend_sudo.webhook_secret:
             raise WebhookVerificationError("no_secret_configured")
-        if backend_sudo.webhook_scheme == "standard":
-            verify_standard_webhook(backend_sudo.webhook_secret, headers, body)
+        secrets_ = [backend_sudo.webhook_secret]
+        if (
+            backend_sudo.webhook_secret_previous
+            and backend_sudo.webhook_secret_previous_until
+            and backend_sudo.webhook_secret_previous_until > fields.Datetime.now()
+        ):
+            secrets_.append(backend_sudo.webhook_secret_previous)
+        for index, secret in enumerate(secrets_):
+            try:
+                return self._webhook_verify_with(secret, headers, body)
+            except WebhookVerificationError as err:
+                # Only a signature mismatch may be the rotation's other secret.
+                if err.reason != "bad_signature" or index == len(secrets_) - 1:
+                    raise
+
+    def _webhook_verify_with(self, secret, headers, body):
+        if self.sudo().webhook_scheme == "standard":
+            verify_standard_webhook(secret, headers, body)
         else:
             verify_hmac_hex(
-                backend_sudo.webhook_secret,
+                secret,
                 body,
                 headers.get("X-Signature"),
                 timestamp=headers.get("X-Webhook-Timestamp"),
@@ -150,6 +183,57 @@ class MyConnectorBackend(models.Model):
                 id=variant_id,
             )
         return self._import_inventory_chunk(binding)
+
+    def action_rotate_webhook_secret(self):
+        """Subscribe again with a new secret and drop the old subscription;
+        the old secret is still accepted during the rotation window, for the
+        deliveries the platform already sent or retries."""
+        self.ensure_one()
+        backend_sudo = self.sudo()
+        old_secret = backend_sudo.webhook_secret
+        self._webhook_resubscribe(
+            {
+                "webhook_secret": False,
+                "webhook_secret_previous": old_secret,
+                "webhook_secret_previous_until": fields.Datetime.now()
+                + timedelta(hours=max(self.webhook_rotation_hours, 0)),
+            }
+        )
+        self.message_post(
+            body=_(
+                "Webhook secret rotated; the previous one is accepted until %(until)s.",
+                until=self.webhook_secret_previous_until,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def action_regenerate_webhook_token(self):
+        """A new webhook URL (the old one is refused at once), subscribed on
+        the platform in place of the old subscription."""
+        self.ensure_one()
+        self._webhook_resubscribe({"webhook_token": secrets.token_urlsafe(24)})
+        self.message_post(
+            body=_("Webhook URL regenerated; the previous URL is refused."),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def _webhook_resubscribe(self, values):
+        old_subscription = self.webhook_subscription_id
+        self.sudo().write(values)
+        self.action_register_webhook()
+        if old_subscription:
+            try:
+                # Already gone on the platform is what we wanted.
+                with contextlib.suppress(NotFoundError):
+                    self._transport_client().request(
+                        "DELETE", f"/api/v1/webhooks/{old_subscription}"
+                    )
+            except TransportError as err:
+                raise UserError(
+                    _("Could not remove the old subscription: %(err)s", err=err.summary)
+                ) from err
 
     def action_register_webhook(self):
         """Subscribe this backend's webhook URL on the platform and keep the

@@ -44,7 +44,12 @@ def remote_state(products):
         external_id: (
             p["title"].strip(),
             f"{Decimal(str(p['price'])):.2f}",
-            p.get("sku") or False,
+            tuple(
+                sorted(
+                    (v["sku"], f"{Decimal(str(v['price'])):.2f}")
+                    for v in p.get("variants") or ()
+                )
+            ),
             p["updated_at"],
         )
         for external_id, p in products.items()
@@ -52,7 +57,8 @@ def remote_state(products):
 
 
 def odoo_state(odoo, backend_id):
-    """``(state by external id, number of bindings)`` in Odoo."""
+    """``(state by external id, number of bindings)`` in Odoo: each product
+    with the SKU and price of each of its variants."""
     bindings = odoo.rpc(
         "myconnector.product.template",
         "search_read",
@@ -61,15 +67,25 @@ def odoo_state(odoo, backend_id):
             "external_id",
             "name",
             "list_price",
-            "default_code",
+            "odoo_id",
             "remote_updated_at",
         ],
     )
+    variants = {}
+    for variant in odoo.rpc(
+        "myconnector.product.product",
+        "search_read",
+        [("backend_id", "=", backend_id)],
+        fields=["default_code", "lst_price", "product_tmpl_id"],
+    ):
+        variants.setdefault(variant["product_tmpl_id"][0], []).append(
+            (variant["default_code"], f"{variant['lst_price']:.2f}")
+        )
     state = {
         b["external_id"]: (
             b["name"],
             f"{b['list_price']:.2f}",
-            b["default_code"],
+            tuple(sorted(variants.get(b["odoo_id"][0], ()))),
             b["remote_updated_at"],
         )
         for b in bindings

@@ -123,3 +123,36 @@ def test_partial_data_error_carries_data_and_errors():
 def test_parse_retry_after_accepts_fractional_seconds():
     assert parse_retry_after("1.5") == 1.5
     assert parse_retry_after("-3") is None
+
+
+def test_summary_of_a_refused_connection_is_one_readable_sentence(refused_url):
+    from generic_connector.transport import ConnectionFailedError, HttpClient
+
+    client = HttpClient(refused_url, retry=None)
+    client.retry.max_attempts = 1
+    with pytest.raises(ConnectionFailedError) as info:
+        client.request("GET", "/api/v1/products?per_page=1")
+    summary = info.value.summary
+    assert summary.startswith("Could not connect to the remote (connection refused)")
+    assert "base URL" in summary
+    assert "temporary" not in summary
+    assert "0x" not in summary and "HTTPConnectionPool" not in summary
+    assert "?" not in summary  # the query string is not part of the sentence
+    assert summary.endswith("the remote service is running.")
+
+
+def test_summary_of_an_auth_error_says_what_to_check():
+    from generic_connector.transport import AuthError
+
+    err = AuthError(status=401, method="GET", url="https://h/api?x=1", body="{}")
+    assert err.summary == (
+        "The remote refused our credentials (401 Unauthorized) at h/api: check "
+        "the backend's credentials and the permissions they grant."
+    )
+
+
+def test_summary_of_refused_data_quotes_the_remote():
+    from generic_connector.transport import FatalError
+
+    err = FatalError(status=422, url="https://h/p", body='{"error": "sku taken"}')
+    assert 'The remote said: {"error": "sku taken"}' in err.summary

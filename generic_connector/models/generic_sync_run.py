@@ -1,0 +1,397 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The sync log: one row per synchronisation run, for every connector.
+
+A run is what an admin asks about: did last night's import run, what did it
+change, what failed and why, did the platform throttle us. It is tied to the
+existing machinery, not a second one:
+
+* the jobs of the run point at it (``queue.job.sync_run_id``); its state
+  follows theirs (:meth:`_refresh_state`, called whenever one of them changes
+  state): *running* while any is pending, *done* when all are done, *partial*
+  when some records failed while the rest imported, *failed* when the run
+  itself could not proceed (its driver failed, or nothing was imported);
+* each job adds one **tally** (fetched, created, updated, skipped, HTTP calls,
+  retries, time waited on rate limits) in a row of its own, inserted, never
+  updated: concurrent jobs of one run never fight over the run's row, and a
+  job that runs twice counts once;
+* each record that failed is a **failure** with its reason and a *Retry*.
+  When every failure is resolved, the run's failed finalising job is requeued:
+  it moves the watermark, and the run becomes *done*.
+
+The run is found by its key (the driver job's uuid, passed along as
+``run_key``) or, for code that runs inside a run without knowing it (a
+webhook handler), by the context key ``sync_run_key``.
+"""
+
+import uuid
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+from ..timestamps import to_odoo_datetime
+from .generic_webhook import backend_names
+
+RUNNING_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
+FINALIZE_METHOD = "_sync_finalize"
+COUNTS = ("fetched", "created", "updated", "skipped")
+CALL_COUNTS = ("http_calls", "retries", "throttled", "wait_seconds")
+
+
+class GenericSyncRun(models.Model):
+    _name = "generic.sync.run"
+    _description = "Synchronisation Run"
+    _order = "started_at desc, id desc"
+
+    name = fields.Char(compute="_compute_name")
+    run_key = fields.Char(required=True, index=True, readonly=True, copy=False)
+    trigger = fields.Selection(
+        [
+            ("cron", "Scheduled"),
+            ("button", "Button"),
+            ("webhook", "Webhook"),
+            ("export", "Export"),
+            ("manual", "Manual"),
+        ],
+        required=True,
+        default="manual",
+        readonly=True,
+    )
+    backend_model = fields.Char(required=True, index=True, readonly=True)
+    backend_id = fields.Many2oneReference(
+        model_field="backend_model", required=True, index=True, readonly=True
+    )
+    backend_name = fields.Char(compute="_compute_backend_name")
+    resource = fields.Char(
+        string="Resource Model",
+        readonly=True,
+        help="Technical name of the model the run synchronises (for a "
+        "webhook's run, its event type).",
+    )
+    resource_name = fields.Char(compute="_compute_resource_name", string="Resource")
+    protocol = fields.Selection(
+        [("rest", "REST"), ("graphql", "GraphQL"), ("soap", "SOAP")], readonly=True
+    )
+    state = fields.Selection(
+        [
+            ("running", "Running"),
+            ("done", "Done"),
+            ("partial", "Partial"),
+            ("failed", "Failed"),
+        ],
+        default="running",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    message = fields.Text(readonly=True, help="What went wrong, and what to do.")
+    started_at = fields.Datetime(
+        default=fields.Datetime.now, required=True, readonly=True, index=True
+    )
+    ended_at = fields.Datetime(readonly=True)
+    duration = fields.Float(
+        compute="_compute_duration",
+        string="Duration (s)",
+        digits=(16, 1),
+        help="Seconds from start to end (or to now).",
+    )
+    watermark_field = fields.Char(readonly=True)
+    watermark_before = fields.Char(readonly=True)
+    watermark_after = fields.Char(
+        readonly=True, help="Where the run moved the watermark; empty until it did."
+    )
+    watermark_before_at = fields.Datetime(
+        compute="_compute_watermark_dates", string="Changes since"
+    )
+    watermark_after_at = fields.Datetime(
+        compute="_compute_watermark_dates", string="Watermark moved to"
+    )
+    tally_ids = fields.One2many("generic.sync.run.tally", "run_id", readonly=True)
+    failure_ids = fields.One2many("generic.sync.run.failure", "run_id", readonly=True)
+    job_ids = fields.One2many("queue.job", "sync_run_id", readonly=True)
+    job_count = fields.Integer(compute="_compute_job_count")
+    fetched = fields.Integer(compute="_compute_counts")
+    created = fields.Integer(compute="_compute_counts")
+    updated = fields.Integer(compute="_compute_counts")
+    skipped = fields.Integer(compute="_compute_counts")
+    failed = fields.Integer(compute="_compute_counts")
+    http_calls = fields.Integer(compute="_compute_counts", string="HTTP Calls")
+    retries = fields.Integer(compute="_compute_counts")
+    throttled = fields.Integer(
+        compute="_compute_counts", help="Answers asking us to slow down (429)."
+    )
+    wait_seconds = fields.Float(
+        compute="_compute_counts", string="Waited (s)", help="Paused on rate limits."
+    )
+
+    _sql_constraints = [
+        ("run_key_uniq", "unique(run_key)", "A run key names one run."),
+    ]
+
+    @api.depends("backend_name", "resource_name", "started_at")
+    def _compute_name(self):
+        for run in self:
+            run.name = _(
+                "%(resource)s from %(backend)s",
+                resource=run.resource_name or _("Run"),
+                backend=run.backend_name or "?",
+            )
+
+    @api.depends("backend_model", "backend_id")
+    def _compute_backend_name(self):
+        names = backend_names(self)
+        for run in self:
+            run.backend_name = names.get((run.backend_model, run.backend_id))
+
+    @api.depends("resource")
+    def _compute_resource_name(self):
+        for run in self:
+            # A model's description, else the name as is (a webhook's event).
+            model = self.env.get(run.resource) if run.resource else None
+            run.resource_name = (
+                model._description if model is not None else run.resource
+            )
+
+    @api.depends("started_at", "ended_at")
+    def _compute_duration(self):
+        now = fields.Datetime.now()
+        for run in self:
+            end = run.ended_at or now
+            run.duration = (end - run.started_at).total_seconds()
+
+    @api.depends("watermark_before", "watermark_after")
+    def _compute_watermark_dates(self):
+        for run in self:
+            run.watermark_before_at = to_odoo_datetime(run.watermark_before)
+            run.watermark_after_at = to_odoo_datetime(run.watermark_after)
+
+    def _compute_job_count(self):
+        counts = dict(
+            self.env["queue.job"]
+            .sudo()
+            ._read_group(
+                [("sync_run_id", "in", self.ids)], ["sync_run_id"], ["__count"]
+            )
+        )
+        for run in self:
+            run.job_count = counts.get(run, 0)
+
+    @api.depends("tally_ids", "failure_ids.state")
+    def _compute_counts(self):
+        fields_ = COUNTS + CALL_COUNTS
+        sums = {
+            run: values
+            for run, *values in self.env["generic.sync.run.tally"]._read_group(
+                [("run_id", "in", self.ids)],
+                ["run_id"],
+                [f"{name}:sum" for name in fields_],
+            )
+        }
+        for run in self:
+            values = sums.get(run, [0] * len(fields_))
+            run.update(dict(zip(fields_, values, strict=True)))
+            run.failed = len(run.failure_ids.filtered(lambda f: f.state != "resolved"))
+
+    # Lifecycle ---------------------------------------------------------------
+
+    @api.model
+    def _start(self, backend, trigger=None, run_key=None, **values):
+        """The run keyed ``run_key`` (created if new) of ``backend``.
+
+        ``trigger`` defaults to the context's ``sync_trigger``, else manual.
+        Safe to call twice with the same key (a job run twice).
+        """
+        run = self._for_key(run_key)
+        if run:
+            return run
+        return self.sudo().create(
+            {
+                "run_key": run_key or str(uuid.uuid4()),
+                "trigger": trigger or self.env.context.get("sync_trigger", "manual"),
+                "backend_model": backend._name,
+                "backend_id": backend.id,
+                **values,
+            }
+        )
+
+    @api.model
+    def _for_key(self, run_key=None):
+        """The run keyed ``run_key`` (or the context's ``sync_run_key``)."""
+        run_key = run_key or self.env.context.get("sync_run_key")
+        if not run_key:
+            return self.sudo().browse()
+        return self.sudo().search([("run_key", "=", run_key)], limit=1)
+
+    def _adopt(self, jobs):
+        """Make ``jobs`` (``Job`` objects or ``queue.job`` records) part of
+        this run. No-op without a run, so callers need not check."""
+        if not self:
+            return
+        records = self.env["queue.job"].sudo()
+        for job in jobs:
+            records |= job.db_record() if hasattr(job, "db_record") else job
+        records.write({"sync_run_id": self.id})
+
+    def _adopt_current_job(self):
+        """Adopt the job this code runs in, if it runs in one."""
+        job_uuid = self.env.context.get("job_uuid")
+        if self and job_uuid:
+            self._adopt(
+                self.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
+            )
+
+    def _tally(self, stats=None, **counts):
+        """Add what the current job did: ``counts`` (fetched, created,
+        updated, skipped) and the transport's ``stats`` (:class:`CallStats`).
+
+        One row per job (and kind of work); a job that runs twice keeps the
+        counts of its first successful run.
+        """
+        if not self:
+            return
+        self.ensure_one()
+        values = {name: counts.get(name, 0) for name in COUNTS}
+        if stats is not None:
+            values.update(
+                http_calls=stats.calls,
+                retries=stats.retries,
+                throttled=stats.throttled,
+                wait_seconds=stats.waited,
+            )
+        job_uuid = self.env.context.get("job_uuid")
+        key = f"{job_uuid}:{counts.get('kind', '')}" if job_uuid else uuid.uuid4().hex
+        self.env["generic.sync.run.tally"].sudo()._add(self, key, values)
+
+    def _note(self, **values):
+        """Fill the run's descriptive fields that are still empty."""
+        if self:
+            todo = {k: v for k, v in values.items() if v and not self[k]}
+            if todo:
+                self.sudo().write(todo)
+
+    def _note_failure(self, reason, external_id=None, job=None, webhook=None):
+        """Record one record that failed, with its reason."""
+        if not self:
+            return self.env["generic.sync.run.failure"]
+        return (
+            self.env["generic.sync.run.failure"]
+            .sudo()
+            .create(
+                {
+                    "run_id": self.id,
+                    "resource": self.resource,
+                    "external_id": external_id,
+                    "reason": reason,
+                    "job_id": job.db_record().id if hasattr(job, "db_record") else job,
+                    "webhook_id": webhook.id if webhook else False,
+                }
+            )
+        )
+
+    def _refresh_state(self):
+        """Set each run's state from its jobs and failures (see the module
+        docstring); on the way, requeue the finalising job of a run whose
+        failures are all resolved. Writes only on a change."""
+        for run in self.sudo():
+            jobs = run.job_ids
+            if not jobs:
+                continue
+            open_failures = run.failure_ids.filtered(lambda f: f.state != "resolved")
+            finalize = jobs.filtered(lambda j: j.method_name == FINALIZE_METHOD)
+            others_failed = (jobs - finalize).filtered(
+                lambda j: j.state in ("failed", "cancelled")
+            )
+            stuck = finalize.filtered(lambda j: j.state == "failed")
+            if stuck and not others_failed and not open_failures:
+                stuck.requeue()
+            run._set_state(*run._state_from(jobs, open_failures))
+
+    def _state_from(self, jobs, open_failures):
+        """``(state, message)`` of this run given its jobs and open failures."""
+        if jobs.filtered(lambda j: j.state in RUNNING_JOB_STATES):
+            return "running", False
+        broken = jobs.filtered(lambda j: j.state in ("failed", "cancelled"))
+        if not broken and not open_failures:
+            return "done", False
+        # Failed: the run could not proceed (its driver failed), or a run of
+        # one job (a webhook's) did not import its record. Partial: a batch
+        # run whose other records went through; it names the ones that failed.
+        driver = jobs.filtered(lambda j: j.uuid == self.run_key)
+        imported = self.created or self.updated or self.skipped
+        single = not jobs.filtered(lambda j: j.method_name == FINALIZE_METHOD)
+        if driver & broken or (single and not imported):
+            reason = (driver & broken or broken)[:1].exc_message
+            return "failed", reason or "; ".join(open_failures.mapped("reason"))
+        return "partial", self._partial_message(open_failures, broken)
+
+    def _partial_message(self, open_failures, broken_jobs):
+        if open_failures:
+            lines = [f"{f.external_id or '?'}: {f.reason}" for f in open_failures]
+            return _(
+                "%(count)s record(s) failed; fix them remotely, then Retry. "
+                "The watermark stays until they import.\n%(lines)s",
+                count=len(open_failures),
+                lines="\n".join(lines),
+            )
+        return _(
+            "%(count)s job(s) failed: %(names)s",
+            count=len(broken_jobs),
+            names=", ".join(broken_jobs.mapped("display_name")),
+        )
+
+    def _set_state(self, state, message):
+        if (state, message or False) == (self.state, self.message):
+            return
+        values = {"state": state, "message": message}
+        values["ended_at"] = False if state == "running" else fields.Datetime.now()
+        self.write(values)
+        backend = self._backend()
+        if backend and state in ("failed", "partial"):
+            backend._sync_run_failed(self)
+        elif backend and state == "done":
+            backend._sync_run_done(self)
+
+    def _backend(self):
+        self.ensure_one()
+        if self.backend_model not in self.env:
+            return None
+        return self.env[self.backend_model].browse(self.backend_id).exists()
+
+    # Actions -----------------------------------------------------------------
+
+    def action_view_jobs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "queue_job.action_queue_job"
+        )
+        action.update(domain=[("sync_run_id", "=", self.id)], context={})
+        return action
+
+    def action_retry_failed(self):
+        """Retry every open failure of the run."""
+        self.ensure_one()
+        self.failure_ids.filtered(lambda f: f.state != "resolved").action_retry()
+        return True
+
+    @api.model
+    def _gc(self):
+        """Cron: remove runs past their retention (failed ones kept longer)."""
+        params = self.env["ir.config_parameter"].sudo()
+        now = fields.Datetime.now()
+        keep = int(params.get_param("generic_connector.sync_run_retention_days", 30))
+        keep_failed = int(
+            params.get_param("generic_connector.sync_run_failed_retention_days", 90)
+        )
+        old = self.search(
+            [
+                "|",
+                "&",
+                ("state", "=", "done"),
+                ("started_at", "<", now - timedelta(days=keep)),
+                "&",
+                ("state", "in", ("failed", "partial")),
+                ("started_at", "<", now - timedelta(days=keep_failed)),
+            ]
+        )
+        old.unlink()
+        return len(old)

@@ -1,0 +1,85 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The admin's path through the suite, in headless Chromium (Odoo tours).
+
+Each tour checks what the UI shows; between tours this side runs the real
+queue jobs against the sandbox and changes the remote, as the job runner and
+the platform would. Without a Chrome or Chromium, Odoo skips these tests
+(reported as skipped in the closing count).
+"""
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.generic_connector.tests.common import run_jobs
+from odoo.addons.myconnector.tests.common import MyConnectorCase
+
+BACKENDS = "/web#action=myconnector.myconnector_backend_action"
+RUNS = "/web#action=generic_connector.generic_sync_run_action"
+INBOX = "/web#action=generic_connector.generic_webhook_action"
+DASHBOARD = "/web#action=myconnector.myconnector_backend_dashboard_action"
+
+
+@tagged("post_install", "-at_install")
+class TestAdminTours(HttpCase, MyConnectorCase):
+    seed_records = 12
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("web.base.url", cls.base_url())
+        cls.env.ref("base.user_admin").groups_id |= cls.env.ref(
+            "connector.group_connector_manager"
+        ) | cls.env.ref("queue_job.group_queue_job_manager")
+        cls.backend.name = "Tour sandbox"
+
+    def tour(self, url, name):
+        self.start_tour(url, name, login="admin", timeout=120)
+
+    def runs(self):
+        return self.env["generic.sync.run"].search([])
+
+    def test_create_backend_and_test_connection(self):
+        self.tour(BACKENDS, "connector_create_backend_test_connection")
+        backend = self.env["myconnector.backend"].search([("name", "=", "Tour shop")])
+        self.assertEqual(backend.connection_state, "failed")
+
+    def test_import_watch_the_run_retry_a_failed_record(self):
+        self.remote(
+            "POST", "/admin/corrupt", json={"product_id": 7, "fields": {"price": "n/a"}}
+        )
+        self.tour(BACKENDS, "connector_import_products")
+        run = self.runs()
+        self.assertEqual((run.trigger, run.state), ("button", "running"))
+        run_jobs(self.env)
+        self.assertEqual(run.state, "partial")
+        self.remote("PATCH", "/api/v1/products/7", json={"price": "7.00"})
+        self.tour(RUNS, "connector_retry_failed_record")
+        run_jobs(self.env)
+        self.assertEqual(run.state, "done")
+        self.tour(RUNS, "connector_run_done")
+
+    def test_reprocess_a_failed_webhook(self):
+        self.backend.action_register_webhook()
+        self.backend.action_import_products()
+        run_jobs(self.env)
+        self.remote(
+            "POST", "/admin/corrupt", json={"product_id": 5, "fields": {"price": "n/a"}}
+        )
+        self.sandbox.wait_for_deliveries(timeout=20)
+        run_jobs(self.env)
+        event = self.env["generic.webhook"].search([("state", "=", "failed")])
+        self.assertEqual(len(event), 1)
+        self.remote("PATCH", "/api/v1/products/5", json={"price": "5.00"})
+        self.sandbox.wait_for_deliveries(timeout=20)
+        run_jobs(self.env)
+        self.tour(INBOX, "connector_reprocess_webhook")
+        run_jobs(self.env)
+        self.assertEqual(event.state, "done")
+
+    def test_dashboard_flags_a_wrong_key(self):
+        wrong = self.backend.copy(
+            {"name": "Tour wrong key", "api_key": "wrong-key", "webhook_token": "t2"}
+        )
+        (self.backend | wrong).action_import_products()
+        run_jobs(self.env)
+        self.tour(DASHBOARD, "connector_dashboard")

@@ -1,0 +1,64 @@
+"""The transport's counting hook: calls, retries and rate-limit waits."""
+
+import random
+
+import pytest
+
+from generic_connector.transport import (
+    HttpClient,
+    RateLimitedError,
+    RetryPolicy,
+    count_calls,
+    note_wait,
+)
+
+from .servers import reply
+
+FAST = RetryPolicy(max_attempts=4, backoff_base=0.001, backoff_max=0.01)
+
+
+def make_client(url, sleeps):
+    return HttpClient(url, retry=FAST, sleep=sleeps, rng=random.Random(1))
+
+
+def test_counts_calls_retries_and_rate_limit_waits(server, sleeps):
+    server.route(
+        "/x",
+        reply(429, headers={"Retry-After": "1"}),
+        reply(503),
+        reply(json={"ok": 1}),
+    )
+    server.route("/y", reply(json={}))
+    client = make_client(server.url, sleeps)
+    with count_calls() as outer:
+        client.get_json("/x")
+        with count_calls() as inner:
+            client.get_json("/y")
+    assert server.count() == 4
+    assert (outer.calls, outer.retries, outer.throttled) == (4, 2, 1)
+    # Only the 429's pause is a rate-limit wait; the 503 backoff is not.
+    assert outer.waited == 1.0
+    assert sleeps.waits[0] == 1.0
+    assert (inner.calls, inner.retries, inner.waited) == (1, 0, 0.0)
+
+
+def test_a_long_retry_after_is_counted_as_throttled_not_waited(server, sleeps):
+    server.route("/x", reply(429, headers={"Retry-After": "3600"}))
+    with count_calls() as stats, pytest.raises(RateLimitedError):
+        make_client(server.url, sleeps).get_json("/x")
+    assert (stats.calls, stats.retries, stats.throttled, stats.waited) == (
+        1,
+        0,
+        1,
+        0.0,
+    )
+    note_wait(0.5)  # outside any collector: counted nowhere, no error
+    assert stats.waited == 0.0
+
+
+def test_nothing_is_counted_without_a_collector(server, sleeps):
+    server.route("/x", reply(json={}))
+    make_client(server.url, sleeps).get_json("/x")
+    with count_calls() as stats:
+        note_wait(0.25)
+    assert (stats.calls, stats.waited) == (0, 0.25)
