@@ -21,6 +21,7 @@ access token. Jobs run in the backend's own queue channel
 """
 
 import contextlib
+import dataclasses
 import functools
 import json
 import uuid
@@ -390,8 +391,12 @@ class GenericBackend(models.AbstractModel):
         return "backend.adapter"
 
     def _test_connection(self):
-        """Call the remote once; raise a :class:`TransportError` on failure."""
-        self._transport_client().request("GET", self.test_connection_path or "/")
+        """Call the remote once; raise a :class:`TransportError` on failure.
+        Once, not with the retry policy: the admin waits for the answer, and
+        a refused connection or a wrong key does not heal in a second."""
+        client = self._transport_client()
+        client.retry = dataclasses.replace(client.retry, max_attempts=1)
+        client.request("GET", self.test_connection_path or "/")
 
     def action_test_connection(self):
         """Call the remote once and show the result at once: a notification,
@@ -505,7 +510,6 @@ class GenericBackend(models.AbstractModel):
             watermark_field=watermark_field,
             watermark_before=since,
         )
-        run._adopt_current_job()
         model = self.env[binding_model]
         jobs, first_response = model.import_batch(
             self, filters, job_options=self._job_options(), run_key=run_key

@@ -232,14 +232,6 @@ class GenericSyncRun(models.Model):
             records |= job.db_record() if hasattr(job, "db_record") else job
         records.write({"sync_run_id": self.id})
 
-    def _adopt_current_job(self):
-        """Adopt the job this code runs in, if it runs in one."""
-        job_uuid = self.env.context.get("job_uuid")
-        if self and job_uuid:
-            self._adopt(
-                self.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
-            )
-
     def _tally(self, stats=None, **counts):
         """Add what the current job did: ``counts`` (fetched, created,
         updated, skipped) and the transport's ``stats`` (:class:`CallStats`).

@@ -344,14 +344,14 @@ class GenericWebhook(models.Model):
         return message
 
     def _sync_run(self, backend):
-        """The sync run (trigger: webhook) this event's processing is."""
+        """The sync run (trigger: webhook) this event's processing is, keyed
+        by its job (which queue_job links to it when it stores the job)."""
         run = self.env["generic.sync.run"]._start(
             backend,
             trigger="webhook",
             run_key=self.env.context.get("job_uuid"),
             resource=self.event_type,
         )
-        run._adopt_current_job()
         return run
 
     def action_reprocess(self):

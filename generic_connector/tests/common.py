@@ -120,6 +120,8 @@ class MockAdapter:
     kwargs)`` in order.
     """
 
+    _protocol = "mock"  # shown on the sync runs it takes part in
+
     def __init__(self, responses=None):
         self.responses = dict(responses or {})
         self.calls = []

@@ -118,9 +118,11 @@ class TransportError(Exception):
             text = f"{text}: {self.hint}"
         if self.retry_after is not None:
             text = f"{text}; it asked to wait {self.retry_after:g}s"
-        if self.body_excerpt and isinstance(self, FatalError | ConflictError):
-            # The remote's own words on the data it refused are the answer.
-            text = f"{text}. The remote said: {self.body_excerpt[:200]}"
+        said = self.body_excerpt or self.message
+        if said and isinstance(self, FatalError | ConflictError):
+            # The remote's own words on the data it refused are the answer
+            # (a body, or a SOAP fault's or GraphQL error's message).
+            text = f"{text}. The remote said: {said[:200]}"
         return text.rstrip(".") + "."
 
     def __str__(self) -> str:

@@ -57,6 +57,32 @@ def parse_price(record, label="product"):
     return price
 
 
+def check_variants(record):
+    """Raise :class:`RemoteDataError` naming the product unless its
+    ``variants`` are a list of objects, each with its own id, text for title
+    and SKU, and a valid price."""
+    where = f"MyConnector product {record.get('id')}"
+    variants = record.get("variants")
+    if not isinstance(variants, list) or not all(isinstance(v, dict) for v in variants):
+        raise RemoteDataError(f"{where} has variants that are not a list of objects")
+    ids = [v.get("id") for v in variants]
+    if not all(
+        isinstance(i, int | str) and not isinstance(i, bool) and str(i).strip()
+        for i in ids
+    ):
+        raise RemoteDataError(f"{where} has a variant without an id: {ids!r:.80}")
+    if len({str(i) for i in ids}) != len(ids):
+        raise RemoteDataError(f"{where} has two variants with one id: {ids!r:.80}")
+    for variant in variants:
+        for key in ("title", "sku"):
+            if variant.get(key) is not None and not isinstance(variant[key], str):
+                raise RemoteDataError(
+                    f"{where} has a variant {key} that is not text: "
+                    f"{variant[key]!r:.80}"
+                )
+        parse_price(variant, "variant")
+
+
 class ProductAdapter(Component):
     _name = "myconnector.product.adapter"
     _inherit = ["generic.rest.adapter", "myconnector.base"]
@@ -167,7 +193,13 @@ class ProductOptions(Component):
             raise RemoteDataError(
                 f"MyConnector product {record.get('id')} has no variants"
             )
+        check_variants(record)
         titles = self.titles(variants)
+        if len(set(titles)) != len(titles):
+            raise RemoteDataError(
+                f"MyConnector product {record.get('id')} has variants that share "
+                f"a title and a SKU: {titles!r:.120}"
+            )
         return titles, self.values(titles)
 
 

@@ -28,8 +28,26 @@ VALID = {
     "description": st.text(max_size=30),
     "updated_at": st.just("2025-01-01T00:00:00.000001Z"),
 }
+PRICES = st.decimals(min_value=0, max_value=10**6, places=2).map(str)
+VARIANTS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "id": st.integers(min_value=1, max_value=10**9),
+            "title": st.text(min_size=1, max_size=12),
+            "sku": st.text(min_size=1, max_size=12),
+            "price": PRICES,
+        }
+    ),
+    min_size=1,
+    max_size=2,
+    unique_by=lambda variant: variant["id"],
+)
 records = st.fixed_dictionaries(
-    {"id": st.integers(min_value=1, max_value=10**9)},
+    {
+        "id": st.integers(min_value=1, max_value=10**9),
+        # Every product has variants: valid ones, or anything at all.
+        "variants": VARIANTS | json_values,
+    },
     optional={name: valid | json_values for name, valid in VALID.items()},
 )
 DOCUMENTED = (RemoteDataError, ValidationError, UserError)
@@ -89,7 +107,13 @@ class TestMalformedRecords(MyConnectorCase):
             self.backend.work_on(self.Binding._name) as work,
         ):
             work.component(usage="record.importer").run(
-                "9", data={"id": 9, "title": "Mug", "price": "1e999"}
+                "9",
+                data={
+                    "id": 9,
+                    "title": "Mug",
+                    "price": "1e999",
+                    "variants": [{"id": 91, "title": "M", "sku": "M", "price": "1"}],
+                },
             )
         self.assertEqual(
             str(caught.exception), "MyConnector product 9 has an invalid price '1e999'"

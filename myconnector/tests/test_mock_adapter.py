@@ -52,7 +52,11 @@ class TestWithMockAdapter(GenericConnectorCase):
 
     def test_canned_error_and_missing_endpoint(self):
         adapter = MockAdapter({"get": AuthError("gone")})
-        with mock_adapter(adapter), self.assertRaisesRegex(Exception, "gone"):
+        # The job layer turns it into the readable, permanent failure.
+        with (
+            mock_adapter(adapter),
+            self.assertRaisesRegex(Exception, "refused our credentials"),
+        ):
             self.env["myconnector.product.template"].import_record(self.backend, "8")
         with self.assertRaisesRegex(AssertionError, "no response for levels"):
             adapter.levels("SKU-1")

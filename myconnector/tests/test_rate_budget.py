@@ -117,7 +117,7 @@ class TestRateBudget(MyConnectorCase):
         job = self.env["queue.job"].search([("method_name", "=", "_import_products")])
         self.assertEqual(run_job(job), "retried")
         self.assertEqual(job.state, "pending")
-        self.assertIn("retry after 30s", job.result)
+        self.assertIn("asked to wait 30s", job.result)
         # Every worker is now held back: nothing is sent, the job waits.
         served = self.remote("GET", "/admin/stats")["requests"]
         self.assertEqual(run_job(job), "retried")
