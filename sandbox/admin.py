@@ -54,6 +54,8 @@ class AdminApi:
             ("DELETE", "/admin/settings"): self.delete_settings,
             ("POST", "/admin/reset"): self.reset,
             ("POST", "/admin/simulate/order"): self.simulate_order,
+            ("POST", "/admin/simulate/order_update"): self.simulate_order_update,
+            ("POST", "/admin/simulate/order_cancel"): self.simulate_order_cancel,
             ("POST", "/admin/simulate/stock"): self.simulate_stock,
             ("POST", "/admin/simulate/price"): self.simulate_price,
             ("POST", "/admin/simulate/touch"): self.simulate_touch,
@@ -276,6 +278,31 @@ class AdminApi:
                     for _ in range(self.rng.randint(1, 3))
                 ]
             return store.create_order(body)
+
+    def simulate_order_update(self, request: Request) -> dict[str, Any]:
+        """``{"order_id": 7}`` adds one to the first line's quantity (an
+        ``order.updated``); any order fields given are set instead."""
+        body = self._body(request)
+        order_id = body.pop("order_id", None)
+        if isinstance(order_id, bool) or not isinstance(order_id, int):
+            raise ApiError(
+                422, "Validation failed", {"order_id": ["an integer is required"]}
+            )
+        with self.store.lock:
+            if not body:
+                lines = [dict(line) for line in self.store.get_order(order_id)["lines"]]
+                lines[0]["quantity"] += 1
+                body = {"lines": lines}
+            return self.store.update_order(order_id, body, partial=True)
+
+    def simulate_order_cancel(self, request: Request) -> dict[str, Any]:
+        """``{"order_id": 7}``: the customer cancels (an ``order.cancelled``)."""
+        order_id = self._body(request).get("order_id")
+        if isinstance(order_id, bool) or not isinstance(order_id, int):
+            raise ApiError(
+                422, "Validation failed", {"order_id": ["an integer is required"]}
+            )
+        return self.store.set_order_status(order_id, "cancelled")
 
     def simulate_stock(self, request: Request) -> dict[str, Any]:
         """``{"sku" | "variant_id", "location_id", "delta" | "available"}``."""

@@ -113,7 +113,9 @@ SCHEMAS: dict[str, Any] = {
             "sku": STR,
             "quantity": {"type": "integer", "minimum": 1},
             "price": MONEY,
-        }
+            "discount": MONEY,
+        },
+        required=["id", "product_id", "variant_id", "sku", "quantity", "price"],
     ),
     "Order": _obj(
         {
@@ -493,6 +495,21 @@ def _spec() -> dict[str, Any]:
             "orders", "Order", {"status": STR, "customer_id": INT}, conflict=False
         )
     )
+    order_id = {"name": "id", "in": "path", "required": True, "schema": INT}
+    for action, verb in (("fulfil", "Fulfil"), ("cancel", "Cancel")):
+        paths[f"/api/v1/orders/{{id}}/{action}"] = {
+            "parameters": [order_id],
+            "post": _op(
+                f"{verb} an order (idempotent)",
+                {
+                    "200": _json("OrderOne", "The order"),
+                    "400": bad,
+                    "403": _error("Read-only credential"),
+                    "404": _error("Unknown order"),
+                    "409": _error("The order's status does not allow it"),
+                },
+            ),
+        }
     paths["/api/v1/inventory_levels"] = {
         "get": _op(
             "List inventory levels (one per variant and location)",

@@ -53,6 +53,18 @@ URL_MAP = Map(
             endpoint="record",
             methods=["GET", "PUT", "PATCH", "DELETE"],
         ),
+        Rule(
+            "/api/v1/orders/<int:record_id>/fulfil",
+            endpoint="order_status",
+            defaults={"status": "fulfilled"},
+            methods=["POST"],
+        ),
+        Rule(
+            "/api/v1/orders/<int:record_id>/cancel",
+            endpoint="order_status",
+            defaults={"status": "cancelled"},
+            methods=["POST"],
+        ),
         Rule("/api/v1/inventory_levels", endpoint="inventory", methods=["GET"]),
         Rule(
             "/api/v1/inventory_levels/set", endpoint="inventory_set", methods=["POST"]
@@ -344,6 +356,13 @@ class RestApi:
                     "Precondition failed: the record changed (If-Unmodified-Since)",
                     {"updated_at": [etag]},
                 )
+
+    def _order_status(self, request: Request, record_id: int, status: str) -> Response:
+        """Fulfil or cancel an order: idempotent, 409 when its status forbids."""
+        order = self.store.set_order_status(record_id, status)
+        response = self._one(request, dumps(order))
+        response.headers["ETag"] = f'"{order["updated_at"]}"'
+        return response
 
     def _inventory(self, request: Request) -> Response:
         return self._list(request, "inventory_levels", self.store.inventory)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .store import LOCATIONS
-from .util import format_us, money, parse_iso
+from .util import format_us, money, order_total, parse_iso
 
 _BASE_US = parse_iso("2025-01-01T00:00:00Z")
 _HOUR_US = 3_600 * 1_000_000
@@ -155,9 +155,11 @@ def generate(n: int, seed: int) -> dict[str, Any]:
                     "sku": variant["sku"],
                     "quantity": rng.randint(1, 4),
                     "price": variant["price"],
+                    # Every seventh line is discounted, without drawing from
+                    # the generator (the rest of the seed stays as it was).
+                    "discount": "10.00" if line_id % 7 == 0 else "0.00",
                 }
             )
-        total = sum((Decimal(x["price"]) * x["quantity"] for x in lines), Decimal(0))
         orders.append(
             {
                 "id": oid,
@@ -168,7 +170,7 @@ def generate(n: int, seed: int) -> dict[str, Any]:
                 ),
                 "currency": "USD",
                 "lines": lines,
-                "total": str(total.quantize(Decimal("0.01"))),
+                "total": order_total(lines),
                 "created_at": format_us(created),
                 "updated_at": format_us(updated),
             }

@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import ApiError, invalid, not_found
-from .util import MonotonicClock, dumps, format_us, money, parse_iso
+from .util import MonotonicClock, dumps, format_us, money, order_total, parse_iso
 
 Record = dict[str, Any]
 Listener = Callable[[str, Record], None]
@@ -239,7 +239,20 @@ _ADDRESS_FIELDS = (
     "default",
 )
 _ORDER_FIELDS = ("number", "customer_id", "status", "currency", "lines")
-_LINE_FIELDS = ("id", "product_id", "variant_id", "sku", "quantity", "price")
+_LINE_FIELDS = (
+    "id",
+    "product_id",
+    "variant_id",
+    "sku",
+    "quantity",
+    "price",
+    "discount",
+)
+# Which statuses an order may leave for ``fulfilled`` / ``cancelled``.
+_ORDER_ACTIONS = {
+    "fulfilled": ("pending", "paid"),
+    "cancelled": ("pending", "paid"),
+}
 
 
 class Store:
@@ -935,7 +948,7 @@ class Store:
                 "status": data.get("status", "pending"),
                 "currency": data.get("currency", "USD"),
                 "lines": lines,
-                "total": _total(lines),
+                "total": order_total(lines),
                 "created_at": format_us(stamp),
                 "updated_at": format_us(stamp),
             }
@@ -962,13 +975,34 @@ class Store:
                     order[field] = {"status": "pending", "currency": "USD"}[field]
             if lines is not None:
                 order["lines"] = lines
-                order["total"] = _total(lines)
+                order["total"] = order_total(lines)
             stamp = self.clock.now_us()
             order["updated_at"] = format_us(stamp)
             self.orders.put(order_id, order, stamp)
             self._persist("orders", order_id, order)
-            self._emit("order.updated", order)
+            cancelled = order["status"] == "cancelled" != current["status"]
+            self._emit("order.cancelled" if cancelled else "order.updated", order)
             return order
+
+    def set_order_status(self, order_id: int, status: str) -> Record:
+        """Fulfil or cancel an order (``POST /orders/<id>/fulfil|cancel``).
+
+        Idempotent: an order already in ``status`` is returned as is; a 409
+        when the order's status does not allow it (a fulfilled order cannot
+        be cancelled, nor a cancelled one fulfilled).
+        """
+        with self.lock:
+            current = self.get_order(order_id)
+            if current["status"] == status:
+                return current
+            if current["status"] not in _ORDER_ACTIONS[status]:
+                raise ApiError(
+                    409,
+                    f"Order {order_id} is {current['status']}: it cannot be "
+                    f"{status}",
+                    {"status": [current["status"]]},
+                )
+            return self.update_order(order_id, {"status": status}, partial=True)
 
     def delete_order(self, order_id: int) -> Record:
         with self.lock:
@@ -1033,6 +1067,13 @@ class Store:
             except ValueError as exc:
                 _errors_add(errors, prefix + "price", str(exc))
                 continue
+            try:
+                discount = money(item.get("discount", "0"))
+                if Decimal(discount) > 100:
+                    raise ValueError("must be a percentage, at most 100")
+            except ValueError as exc:
+                _errors_add(errors, prefix + "discount", str(exc))
+                continue
             lines.append(
                 {
                     "id": self.next_id("line"),
@@ -1041,6 +1082,7 @@ class Store:
                     "sku": variant["sku"],
                     "quantity": quantity,
                     "price": price,
+                    "discount": discount,
                 }
             )
         return lines
@@ -1069,10 +1111,3 @@ class Store:
                     )
                 )
         return touched
-
-
-def _total(lines: list[Record]) -> str:
-    total = sum(
-        (Decimal(line["price"]) * line["quantity"] for line in lines), Decimal(0)
-    )
-    return str(total.quantize(Decimal("0.01")))

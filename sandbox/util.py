@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -88,3 +88,16 @@ def money(value: object) -> str:
     if not amount.is_finite() or amount < 0:
         raise ValueError("must be a non-negative amount")
     return str(amount.quantize(Decimal("0.01")))
+
+
+def order_total(lines: list[dict]) -> str:
+    """An order's total: each line's ``price * quantity`` less its
+    ``discount`` (a percentage), rounded half up to the cent, then summed
+    (how an accounting system rounds per line)."""
+    cent = Decimal("0.01")
+    total = Decimal(0)
+    for line in lines:
+        gross = Decimal(line["price"]) * line["quantity"]
+        discount = Decimal(line.get("discount") or 0)
+        total += (gross * (100 - discount) / 100).quantize(cent, ROUND_HALF_UP)
+    return str(total.quantize(cent))

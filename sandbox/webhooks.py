@@ -52,6 +52,7 @@ EVENT_TYPES = (
     "customer.updated",
     "order.created",
     "order.updated",
+    "order.cancelled",
     "inventory.updated",
 )
 # Emitted too, but only to subscriptions that name them: "*" means the

@@ -98,7 +98,7 @@ class GenericRecordImporter(AbstractComponent):
         ``_after_import``; return the message of ``run``."""
         binding = self.binding
         if binding:
-            binding.with_context(connector_no_export=True).write(map_record.values())
+            self._update(binding, map_record.values())
             self.outcome, verb = "updated", _("Updated")
         else:
             binding = self._create(map_record.values(for_create=True))
@@ -187,8 +187,24 @@ class GenericRecordImporter(AbstractComponent):
         """Create the binding (override to bind an existing Odoo record)."""
         return self.model.with_context(connector_no_export=True).create(values)
 
+    def _update(self, binding, values):
+        """Write the mapped ``values`` on an existing binding (override to
+        refuse or log a change Odoo must not take)."""
+        binding.with_context(connector_no_export=True).write(values)
+
     def _import_dependencies(self):
-        """Import the records this one needs first (override)."""
+        """Import the records this one needs first (override), with
+        ``_import_dependency``."""
+
+    def _import_dependency(self, external_id, binding_model, always=False):
+        """Import the remote record ``external_id`` of ``binding_model`` in
+        this job, unless it is bound already (``always``: import anyway; it
+        is still skipped when not newer). Returns its binding."""
+        binder = self.binder_for(binding_model)
+        if always or not binder.to_internal(external_id):
+            importer = self.component(usage="record.importer", model_name=binding_model)
+            importer.run(external_id)
+        return binder.to_internal(external_id)
 
     def _after_import(self, binding):
         """Hook after the binding is written and bound (override)."""

@@ -342,25 +342,45 @@ class GenericBinding(models.AbstractModel):
         job for the same binding and fields already waits: it will read the
         newest values when it runs. The job starts after the backend's
         ``export_delay``, so quick successive writes make one export."""
-        pending = self.env["generic.export.pending"]
         fields_list = sorted(set(fields_list))
-        key = ",".join(fields_list) + (":force" if force else "")
+        self._delay_once(
+            ",".join(fields_list) + (":force" if force else ""),
+            "export_record",
+            (),
+            lambda binding: _(
+                "Export %(model)s %(name)s (%(fields)s)",
+                model=binding._description,
+                name=binding.display_name,
+                fields=", ".join(fields_list),
+            ),
+            # The admin's forced push is deliberate: no reason to wait.
+            eta=0 if force else None,
+            field_names=fields_list,
+            force=force,
+        )
+
+    def _delay_once(self, key, method, args, description, eta=None, **kwargs):
+        """Enqueue the job ``method(*args, **kwargs)`` of each binding, unless
+        one with the same ``key`` already waits (``generic.export.pending``).
+
+        The job must release its marker as it starts (``_release``), so a
+        change made while it runs gets a new job. ``description`` is called
+        with the binding; ``eta`` defaults to the backend's ``export_delay``.
+        """
+        pending = self.env["generic.export.pending"]
         for binding in self:
             marker_id = pending._claim(binding, key)
             if not marker_id:
                 continue
-            # The admin's forced push is deliberate: no reason to wait.
-            delay = 0 if force else max(binding.backend_id.export_delay, 0)
-            job = binding.with_delay(
-                eta=delay,
-                description=_(
-                    "Export %(model)s %(name)s (%(fields)s)",
-                    model=binding._description,
-                    name=binding.display_name,
-                    fields=", ".join(fields_list),
+            delay = max(binding.backend_id.export_delay, 0) if eta is None else eta
+            job = getattr(
+                binding.with_delay(
+                    eta=delay,
+                    description=description(binding),
+                    **binding.backend_id._job_options(),
                 ),
-                **binding.backend_id._job_options(),
-            ).export_record(field_names=fields_list, force=force)
+                method,
+            )(*args, **kwargs)
             pending._attach(marker_id, job.uuid)
 
     def export_record(self, field_names=None, force=False):

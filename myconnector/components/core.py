@@ -18,4 +18,5 @@ class MyConnectorBinder(Component):
         "myconnector.product.template",
         "myconnector.product.product",
         "myconnector.res.partner",
+        "myconnector.sale.order",
     ]

@@ -15,7 +15,7 @@ stock move with its history); the exporter pushes a variant's on-hand
 quantity at an Odoo location to the remote location mapped to it.
 """
 
-from odoo import _
+from odoo import SUPERUSER_ID, _
 from odoo.exceptions import UserError
 
 from odoo.addons.component.core import Component
@@ -91,6 +91,11 @@ class InventoryImporter(Component):
                 totals[location] = totals.get(location, 0) + level["available"]
             for location, quantity in totals.items():
                 quants |= self._counted(binding.odoo_id, location, quantity)
+        # Stock read from the platform is not sent back to it. Applied as
+        # the superuser: Odoo keeps this for stock managers, and the webhooks'
+        # integration user (who runs this job) is not one; what it applies
+        # is the platform's level, not a user's choice.
+        quants = quants.with_user(SUPERUSER_ID).with_context(connector_no_export=True)
         if quants and quants.action_apply_inventory() is not None:
             raise UserError(
                 _(
@@ -118,7 +123,7 @@ class InventoryImporter(Component):
         current = Quant._get_available_quantity(product, location, strict=True)
         if current == quantity:
             return Quant
-        return Quant.with_context(inventory_mode=True).create(
+        return Quant.with_context(inventory_mode=True, connector_no_export=True).create(
             {
                 "product_id": product.id,
                 "location_id": location.id,

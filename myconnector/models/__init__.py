@@ -6,3 +6,6 @@ from . import res_partner
 from . import myconnector_product_product
 from . import myconnector_inventory_location
 from . import product_product
+from . import myconnector_sale_order
+from . import sale_order
+from . import sale_order_line

@@ -21,6 +21,7 @@ from odoo.addons.queue_job.job import identity_exact
 PRODUCT_MODEL = "myconnector.product.template"
 VARIANT_MODEL = "myconnector.product.product"
 CUSTOMER_MODEL = "myconnector.res.partner"
+ORDER_MODEL = "myconnector.sale.order"
 INVENTORY_MODEL = "stock.quant"
 
 
@@ -70,6 +71,32 @@ class MyConnectorBackend(models.Model):
         help="Remote time up to which customers are imported: the next "
         "incremental import asks for customers updated since then.",
     )
+    orders_imported_until = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Remote time up to which orders are imported: the next "
+        "incremental import asks for orders updated since then.",
+    )
+    order_confirm_statuses = fields.Char(
+        default="paid,fulfilled",
+        help="Remote order statuses (comma-separated) that confirm the order "
+        "in Odoo.",
+    )
+    order_cancel_statuses = fields.Char(
+        default="cancelled",
+        help="Remote order statuses (comma-separated) that cancel the order "
+        "in Odoo (unless it is delivered already). Other statuses leave a new "
+        "order as a quotation.",
+    )
+    order_tax_id = fields.Many2one(
+        "account.tax",
+        string="Order Tax",
+        domain=[("type_tax_use", "=", "sale")],
+        help="Tax put on every imported order line. A tax included in price "
+        "keeps the order's total equal to the platform's (its prices are what "
+        "the customer paid); a tax excluded from price is added on top. Empty: "
+        "lines carry no tax.",
+    )
     customer_bind_by_email = fields.Boolean(
         string="Bind customers by email",
         help="A remote customer not bound yet is bound to the Odoo contact "
@@ -96,6 +123,9 @@ class MyConnectorBackend(models.Model):
     customer_binding_ids = fields.One2many(CUSTOMER_MODEL, "backend_id")
     customer_binding_count = fields.Integer(compute="_compute_customer_binding_count")
 
+    order_binding_ids = fields.One2many(ORDER_MODEL, "backend_id")
+    order_binding_count = fields.Integer(compute="_compute_order_binding_count")
+
     def _binding_counts(self, model_name):
         return dict(
             self.env[model_name]._read_group(
@@ -114,6 +144,26 @@ class MyConnectorBackend(models.Model):
         counts = self._binding_counts(CUSTOMER_MODEL)
         for backend in self:
             backend.customer_binding_count = counts.get(backend, 0)
+
+    @api.depends("order_binding_ids")
+    def _compute_order_binding_count(self):
+        counts = self._binding_counts(ORDER_MODEL)
+        for backend in self:
+            backend.order_binding_count = counts.get(backend, 0)
+
+    def _order_status_action(self, remote_status):
+        """``"confirm"``, ``"cancel"`` or ``None`` for a remote order status,
+        per the backend's status mapping."""
+        self.ensure_one()
+
+        def statuses(text):
+            return {s.strip() for s in (text or "").split(",") if s.strip()}
+
+        if remote_status in statuses(self.order_cancel_statuses):
+            return "cancel"
+        if remote_status in statuses(self.order_confirm_statuses):
+            return "confirm"
+        return None
 
     @api.depends("products_imported_until")
     def _compute_products_imported_until_at(self):
@@ -189,6 +239,15 @@ class MyConnectorBackend(models.Model):
             resource=CUSTOMER_MODEL,
         )
 
+    def action_import_orders(self):
+        """Enqueue an incremental order import (a full one the first time)."""
+        return self._enqueue_import(
+            "_import_orders",
+            _("Import orders"),
+            "orders_imported_until",
+            resource=ORDER_MODEL,
+        )
+
     def action_reimport_products(self):
         """Full re-import: forget the watermark and what the bindings last
         saw, so every remote product is read and applied again (after the
@@ -250,6 +309,9 @@ class MyConnectorBackend(models.Model):
     def action_view_customer_bindings(self):
         return self._bindings_action("myconnector.myconnector_res_partner_action")
 
+    def action_view_order_bindings(self):
+        return self._bindings_action("myconnector.myconnector_sale_order_action")
+
     @api.model
     def _scheduler_import_products(self):
         """Cron: import the backends whose interval passed since their last
@@ -287,6 +349,10 @@ class MyConnectorBackend(models.Model):
     def _scheduler_import_customers(self):
         self.search([]).with_context(sync_trigger="cron").action_import_customers()
 
+    @api.model
+    def _scheduler_import_orders(self):
+        self.search([]).with_context(sync_trigger="cron").action_import_orders()
+
     def _import_products(self, since=None):
         """Job: enqueue chunk jobs for products updated since ``since``, and
         the job that moves the watermark when they are all done."""
@@ -295,3 +361,8 @@ class MyConnectorBackend(models.Model):
     def _import_customers(self, since=None):
         """Job: the customers' import run (see ``_import_products``)."""
         return self._import_run(CUSTOMER_MODEL, "customers_imported_until", since)
+
+    def _import_orders(self, since=None):
+        """Job: the orders' import run (see ``_import_products``); customers
+        and products an order needs are imported with it."""
+        return self._import_run(ORDER_MODEL, "orders_imported_until", since)

@@ -9,7 +9,7 @@ variant and archives it instead (``product.product._unlink_or_archive``), so
 its history (moves, order lines, the binding itself) is kept.
 """
 
-from odoo import fields, models
+from odoo import _, fields, models
 
 from odoo.addons.generic_connector.components.core import job_errors
 
@@ -32,9 +32,26 @@ class MyConnectorProductProduct(models.Model):
         location mapped to ``location`` to its on-hand quantity there.
 
         Safe to run twice: it sends the quantity at run time, an absolute
-        value. A stock listener (``component_event``) can enqueue it with
-        ``binding.with_delay().export_stock_level(location)``.
+        value. The stock listener enqueues it through
+        ``_export_stock_later``.
         """
+        self.env["generic.export.pending"]._release(self.env.context.get("job_uuid"))
+        if not self.exists():
+            return _("Nothing to export: the binding no longer exists")
         self.ensure_one()
         with self.backend_id.work_on("stock.quant") as work, job_errors():
             return work.component(usage="inventory.exporter").run(self, location)
+
+    def _export_stock_later(self, location):
+        """Schedule ``export_stock_level(location)`` once per binding: stock
+        moves in a row make one export, which sends the quantity then."""
+        self._delay_once(
+            f"stock:{location.id}",
+            "export_stock_level",
+            (location,),
+            lambda binding: _(
+                "Export stock of %(sku)s at %(location)s",
+                sku=binding.default_code,
+                location=location.display_name,
+            ),
+        )

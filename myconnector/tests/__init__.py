@@ -6,6 +6,8 @@ from . import test_export_concurrency
 from . import test_protocols
 from . import test_inventory
 from . import test_mock_adapter
+from . import test_import_orders
+from . import test_export_orders
 from . import test_rate_budget
 from . import test_malformed_records
 from . import test_sync_runs

@@ -238,6 +238,45 @@ class TestImportDoesNotExport(MyConnectorCase):
         exports = self.env["queue.job"].search([("method_name", "=", "export_record")])
         self.assertEqual(len(exports), 0)
         self.assertFalse(self.env["generic.export.pending"].search([]))
+        # Customers, orders (confirmed and cancelled ones among them) and the
+        # inventory levels into quants of a mapped location: still nothing
+        # goes out, whether prices, stock or order statuses.
+        self.backend.write(
+            {
+                "inventory_protocol": "rest",
+                "inventory_location_ids": [
+                    Command.create(
+                        {
+                            "remote_location_id": 1,
+                            "location_id": self.backend.default_location_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        self.backend.action_import_customers()
+        self.backend.action_import_orders()
+        self.backend.action_import_inventory()
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        orders = self.env["myconnector.sale.order"].search([])
+        self.assertEqual(len(orders), 120)
+        self.assertEqual(set(orders.mapped("state")), {"draft", "sale", "cancel"})
+        self.assertTrue(
+            self.env["stock.quant"].search(
+                [("location_id", "=", self.backend.default_location_id.id)]
+            )
+        )
+        exports = self.env["queue.job"].search(
+            [
+                (
+                    "method_name",
+                    "in",
+                    ("export_record", "export_stock_level", "export_order_status"),
+                )
+            ]
+        )
+        self.assertEqual(len(exports), 0)
+        self.assertFalse(self.env["generic.export.pending"].search([]))
         # The count can be non-zero: one change made in Odoo exports.
         self.bindings()[:1].odoo_id.list_price = 1.25
         exports = self.env["queue.job"].search([("method_name", "=", "export_record")])

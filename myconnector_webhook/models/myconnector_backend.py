@@ -19,7 +19,9 @@ from odoo.addons.generic_connector.transport import (
 )
 from odoo.addons.myconnector.models.myconnector_backend import (
     CUSTOMER_MODEL,
+    ORDER_MODEL,
     PRODUCT_MODEL,
+    VARIANT_MODEL,
 )
 
 WEBHOOK_EVENTS = [
@@ -28,6 +30,10 @@ WEBHOOK_EVENTS = [
     "product.deleted",
     "customer.created",
     "customer.updated",
+    "order.created",
+    "order.updated",
+    "order.cancelled",
+    "inventory.updated",
 ]
 # A write of one of these clears the intake's per-worker cache of backend ids
 # by token (``_webhook_backend_id``).
@@ -172,6 +178,13 @@ class MyConnectorBackend(models.Model):
                 "product.deleted": self._webhook_product_changed,
                 "customer.created": self._webhook_customer_changed,
                 "customer.updated": self._webhook_customer_changed,
+                # One handler whatever the order of arrival: the order is read
+                # again, so an update arriving before the creation imports
+                # the newest state, and the late creation is then skipped.
+                "order.created": self._webhook_order_changed,
+                "order.updated": self._webhook_order_changed,
+                "order.cancelled": self._webhook_order_changed,
+                "inventory.updated": self._webhook_inventory_changed,
             }
         )
         return handlers
@@ -186,6 +199,25 @@ class MyConnectorBackend(models.Model):
         """Re-fetch the customer from the API (see products)."""
         external_id = payload["data"]["id"]
         return self.env[CUSTOMER_MODEL].import_record(self, external_id)
+
+    def _webhook_order_changed(self, payload):
+        """Re-fetch the order from the API (see products); its customer and
+        products are imported with it when Odoo does not have them."""
+        external_id = payload["data"]["id"]
+        return self.env[ORDER_MODEL].import_record(self, external_id)
+
+    def _webhook_inventory_changed(self, payload):
+        """Read the variant's levels again from the API into its quants."""
+        variant_id = str(payload["data"]["variant_id"])
+        binding = self.env[VARIANT_MODEL].search(
+            [("backend_id", "=", self.id), ("external_id", "=", variant_id)]
+        )
+        if not binding:
+            return _(
+                "Variant %(id)s is not imported: its stock comes with its product",
+                id=variant_id,
+            )
+        return self._import_inventory_chunk(binding)
 
     def action_rotate_webhook_secret(self):
         """Subscribe again with a new secret and drop the old subscription;

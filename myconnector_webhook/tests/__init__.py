@@ -1,5 +1,6 @@
 from . import test_webhook_controller
 from . import test_webhook_events
+from . import test_webhook_orders
 from . import test_webhook_parser
 from . import test_webhook_runs
 from . import test_tours

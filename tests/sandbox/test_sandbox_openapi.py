@@ -83,6 +83,14 @@ class Case:
         if "{id}" in path:
             record_id = 999_999 if status == "404" else self._fresh_id()
             path = path.replace("{id}", str(record_id))
+            if status == "409" and path.endswith(("/fulfil", "/cancel")):
+                # Fulfilled orders cannot be cancelled, nor cancelled fulfilled.
+                other = "cancel" if path.endswith("/fulfil") else "fulfil"
+                self._admin(
+                    "post",
+                    f"/api/v1/orders/{record_id}/{other}",
+                    headers=KEY,
+                )
         if method in ("POST", "PUT", "PATCH"):
             kwargs["json"] = self._body(status, record_id)
         if path == "/graphql" and status == "400":
@@ -115,6 +123,8 @@ class Case:
         assert requests.request(method, self.server.url + path, **kwargs).ok
 
     def _body(self, status: str, record_id: int | None):
+        if self.path.endswith(("/fulfil", "/cancel")):
+            return None
         if self.path == "/graphql":
             return {"query": "{ products(first: 2) { edges { node { id } } } }"}
         if self.resource == "inventory_levels":
