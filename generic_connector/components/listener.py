@@ -13,6 +13,12 @@ from odoo.addons.component.core import AbstractComponent
 from odoo.addons.component_event import skip_if
 
 
+def no_export(listener, record, *args, **kwargs):
+    """``skip_if`` condition of export listeners: the write came from an
+    import (``connector_no_export``) or the record is not exportable."""
+    return listener.no_connector_export(record)
+
+
 class GenericExportListener(AbstractComponent):
     _name = "generic.export.listener"
     _inherit = "base.connector.listener"
@@ -23,7 +29,7 @@ class GenericExportListener(AbstractComponent):
     def _bindings(self, record):
         return record[self._binding_field] if self._binding_field else record
 
-    @skip_if(lambda self, record, *args, **kwargs: self.no_connector_export(record))
+    @skip_if(no_export)
     def on_record_write(self, record, fields=None):
         if set(fields or ()) & set(self._export_fields):
             # The writer may have no connector rights (a salesman changing a

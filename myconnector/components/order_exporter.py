@@ -15,14 +15,11 @@ from odoo import _
 
 from odoo.addons.component.core import Component
 from odoo.addons.component_event import skip_if
+from odoo.addons.generic_connector.components.listener import no_export
 from odoo.addons.generic_connector.transport import ConflictError
 
 ORDER_MODEL = "myconnector.sale.order"
 REFUSED = 409
-
-
-def _no_export(self, record, *args, **kwargs):
-    return self.no_connector_export(record)
 
 
 class SaleOrderStatusListener(Component):
@@ -30,7 +27,7 @@ class SaleOrderStatusListener(Component):
     _inherit = "base.connector.listener"
     _apply_on = "sale.order"
 
-    @skip_if(_no_export)
+    @skip_if(no_export)
     def on_record_write(self, record, fields=None):
         if "state" in (fields or ()):
             cancelled = record.filtered(lambda order: order.state == "cancel")
@@ -42,7 +39,7 @@ class StockPickingDoneListener(Component):
     _inherit = "base.connector.listener"
     _apply_on = "stock.picking"
 
-    @skip_if(_no_export)
+    @skip_if(no_export)
     def on_record_write(self, record, fields=None):
         # ``_action_done`` writes date_done once the moves are done.
         if "date_done" in (fields or ()):

@@ -14,10 +14,7 @@ the quantity on hand at run time. The inventory import carries
 
 from odoo.addons.component.core import Component
 from odoo.addons.component_event import skip_if
-
-
-def _no_export(self, record, *args, **kwargs):
-    return self.no_connector_export(record)
+from odoo.addons.generic_connector.components.listener import no_export
 
 
 class StockQuantListener(Component):
@@ -25,11 +22,11 @@ class StockQuantListener(Component):
     _inherit = "base.connector.listener"
     _apply_on = "stock.quant"
 
-    @skip_if(_no_export)
+    @skip_if(no_export)
     def on_record_create(self, record, fields=None):
         self._stock_changed(record)
 
-    @skip_if(_no_export)
+    @skip_if(no_export)
     def on_record_write(self, record, fields=None):
         if "quantity" in (fields or ()):
             self._stock_changed(record)
