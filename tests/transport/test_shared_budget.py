@@ -90,9 +90,12 @@ def test_two_processes_sharing_one_bucket_never_exceed_it(db, sandbox):
     ok = sum(r["ok"] for r in reports)
     assert sandbox.app.statuses.get(429, 0) == 0
     assert sum(r["rate_limited"] + r["errors"] for r in reports) == 0
-    # They did push: 1 + 8/s for 4 s is 33 calls; the two shared them.
+    # They did push: 1 + 8/s for 4 s is 33 calls; the two shared them. A
+    # token bucket is not fair between workers (one that starts later or is
+    # scheduled less gets fewer), so each is only required to have drawn
+    # from it: alone, each could have made the 33 calls.
     assert ok >= 27
-    assert all(r["ok"] >= 8 for r in reports)
+    assert all(r["ok"] >= 3 for r in reports), [r["ok"] for r in reports]
 
 
 def test_without_the_shared_bucket_the_same_workers_draw_429s(db, sandbox):
