@@ -132,10 +132,11 @@ class GenericRecordImporter(AbstractComponent):
         return values
 
     def _created_in_batch(self, binding):
-        """The chunk created and bound this prepared record's ``binding``."""
+        """The chunk created and bound this prepared record's ``binding``
+        (its ``_after_import`` runs with the others', in
+        ``_after_import_batch``)."""
         self.binding = binding
         self.outcome = "created"
-        self._after_import(binding)
 
     def _check_remote_record(self):
         """Raise :class:`RemoteDataError` for a record that cannot be stored
@@ -208,6 +209,19 @@ class GenericRecordImporter(AbstractComponent):
 
     def _after_import(self, binding):
         """Hook after the binding is written and bound (override)."""
+
+    def _after_import_batch(self, importers):
+        """Hook after one ``create()`` made the bindings of the chunk's new
+        records: ``importers`` are their record importers, each with its
+        ``binding`` and ``remote_record`` (``self`` is one of them).
+
+        Runs each one's ``_after_import``; override to do the chunk's work in
+        a few statements instead of a few per record. It runs in the chunk's
+        savepoint: when it raises, the chunk imports its new records one by
+        one, through ``_after_import``, so both must do the same.
+        """
+        for importer in importers:
+            importer._after_import(importer.binding)
 
 
 class GenericBatchImporter(AbstractComponent):

@@ -160,8 +160,10 @@ class GenericBinding(models.AbstractModel):
         a savepoint of its own; an existing binding is written there too. The
         new records are then created by one ``create()`` of the whole list,
         bound in the same statement, so that Odoo's per-create work (variants,
-        caches) is done once per chunk. When that batch fails, it is rolled
-        back and its records are imported one by one instead.
+        caches) is done once per chunk, and their after-import work is done
+        together too (the record importer's ``_after_import_batch``). When
+        that batch fails, it is rolled back and its records are imported one
+        by one instead.
 
         A record that fails on its data is rolled back alone and re-run in its
         own ``import_record`` job, where the failure and its reason stay
@@ -264,16 +266,16 @@ class GenericBinding(models.AbstractModel):
     @api.model
     def _create_in_batch(self, work, new, counts):
         """Create the prepared new records ``[(importer, values, record)]``
-        with one ``create()``, then run their ``_after_import``, all in one
-        savepoint; return False (nothing kept) when any of it fails."""
+        with one ``create()``, then run their ``_after_import_batch``, all in
+        one savepoint; return False (nothing kept) when any of it fails."""
+        importers = [importer for importer, _values, _record in new]
         try:
             with self.env.cr.savepoint():
                 model = work.model.with_context(connector_no_export=True)
                 bindings = model.create([values for _imp, values, _rec in new])
-                for (importer, _values, _record), binding in zip(
-                    new, bindings, strict=True
-                ):
+                for importer, binding in zip(importers, bindings, strict=True):
                     importer._created_in_batch(binding)
+                importers[0]._after_import_batch(importers)
         except (RetryableJobError, TransportError, OperationalError):
             raise
         except Exception as err:

@@ -19,6 +19,8 @@ from decimal import Decimal, InvalidOperation
 
 from psycopg2 import IntegrityError
 
+from odoo import Command
+
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
 from odoo.addons.generic_connector.exceptions import RemoteDataError
@@ -284,91 +286,117 @@ class ProductRecordImporter(Component):
     _apply_on = "myconnector.product.template"
 
     def _after_import(self, binding):
-        self._import_variants(binding.odoo_id, self.remote_record)
+        self._import_variants([(binding.odoo_id, self.remote_record)])
 
-    def _import_variants(self, template, record):
-        """Make ``template``'s variants those of ``record``, bound by id.
+    def _after_import_batch(self, importers):
+        self._import_variants(
+            [(imp.binding.odoo_id, imp.remote_record) for imp in importers]
+        )
+
+    def _import_variants(self, items):
+        """Make each template's variants those of its record, bound by id,
+        for ``items`` ``[(template, record)]`` (one, or a chunk's new ones).
 
         Each variant's price is the template's (the product's price) plus the
         ``price_extra`` of its option value, to the cent. A variant gone
         remotely loses its option value, and Odoo archives it (its binding
-        forbids deleting it).
+        forbids deleting it). The work is done for all ``items`` at once:
+        templates, lines, option values and variants read together, the
+        variant bindings found in one search and the new ones created bound
+        in one ``create()``, prices and SKUs written grouped by value.
         """
         options = self.component(usage="product.options")
-        titles, values = options.line_values(record)
-        variants = record["variants"]
-        base = parse_price(record)
-        line = self._set_option_line(template, options.attribute, values)
-        by_value = {
-            ptav.product_attribute_value_id: ptav
-            for ptav in line.product_template_value_ids
+        wanted = [options.line_values(record) for _template, record in items]
+        templates = items[0][0].browse([template.id for template, _record in items])
+        env = templates.env
+        lines = self._set_option_lines(
+            templates, options.attribute, [values for _titles, values in wanted]
+        )
+        ptavs = {
+            (ptav.attribute_line_id.id, ptav.product_attribute_value_id.id): ptav
+            for ptav in templates.attribute_line_ids.product_template_value_ids
         }
-        products = template.product_variant_ids
+        products = {
+            tuple(product.product_template_attribute_value_ids.ids): product
+            for product in templates.product_variant_ids
+        }
         binder = self.binder_for(VARIANT_MODEL)
-        # The record's variant bindings in one search, the new ones created
-        # bound in one create().
-        bound = {
-            b.external_id: b
-            for b in binder.model.with_context(active_test=False).search(
-                [
-                    ("backend_id", "=", self.backend_record.id),
-                    ("external_id", "in", [str(v["id"]) for v in variants]),
-                ]
-            )
-        }
-        new = []
-        for variant, title in zip(variants, titles, strict=True):
-            ptav = by_value[values[title]]
-            extra = float(parse_price(variant, "variant") - base)
-            if ptav.price_extra != extra:
-                ptav.price_extra = extra
-            product = products.filtered(
-                lambda p, ptav=ptav: p.product_template_attribute_value_ids == ptav
-            )
-            external_id = str(variant["id"])
-            product.ensure_one()
-            if product.default_code != variant.get("sku"):
-                product.default_code = variant.get("sku")
-            if external_id in bound:
-                self._bind_variant(binder, external_id, product, bound[external_id])
-            else:
-                new_values = {
-                    "backend_id": self.backend_record.id,
-                    "odoo_id": product.id,
-                }
-                new_values.update(binder._bind_values(external_id, binder.model))
-                new.append(new_values)
+        bound = self._variant_bindings(binder, [record for _t, record in items])
+        extras, skus, new = {}, {}, []
+        for (template, record), (titles, values) in zip(items, wanted, strict=True):
+            base, line = parse_price(record), lines[template.id]
+            for variant, title in zip(record["variants"], titles, strict=True):
+                ptav = ptavs[line.id, values[title].id]
+                extra = float(parse_price(variant, "variant") - base)
+                if ptav.price_extra != extra:
+                    extras.setdefault(extra, []).append(ptav.id)
+                product = products.get((ptav.id,), env["product.product"])
+                product.ensure_one()
+                if product.default_code != variant.get("sku"):
+                    skus.setdefault(variant.get("sku"), []).append(product.id)
+                external_id = str(variant["id"])
+                if external_id in bound:
+                    self._bind_variant(binder, external_id, product, bound[external_id])
+                else:
+                    new.append(
+                        {
+                            "backend_id": self.backend_record.id,
+                            "odoo_id": product.id,
+                            **binder._bind_values(external_id, binder.model),
+                        }
+                    )
+        Ptav = env["product.template.attribute.value"]
+        for extra, ptav_ids in extras.items():
+            Ptav.browse(ptav_ids).write({"price_extra": extra})
+        for sku, product_ids in skus.items():
+            env["product.product"].browse(product_ids).write({"default_code": sku})
         if new:
+            # Binding an existing variant writes on it the (empty) properties
+            # Odoo adds to the values (``_inherits``), which reads the
+            # template's category: one read for all, not one per template.
+            templates.fetch(["categ_id"])
             binder.model.with_context(connector_no_export=True).create(new)
 
-    def _set_option_line(self, template, attribute, values):
-        wanted = self.env["product.attribute.value"].browse(
-            [v.id for v in values.values()]
+    def _variant_bindings(self, binder, records):
+        """``{external id: binding}`` of ``records``' variants (archived ones
+        included), in one search."""
+        external_ids = [str(v["id"]) for record in records for v in record["variants"]]
+        found = binder.model.with_context(active_test=False).search(
+            [
+                ("backend_id", "=", self.backend_record.id),
+                ("external_id", "in", external_ids),
+            ]
         )
-        line = template.attribute_line_ids.filtered(
-            lambda ln: ln.attribute_id == attribute
-        )
-        if not line:
-            template.write(
-                {
-                    "attribute_line_ids": [
-                        (
-                            0,
-                            0,
-                            {
-                                "attribute_id": attribute.id,
-                                "value_ids": [(6, 0, wanted.ids)],
-                            },
-                        )
-                    ]
+        return {binding.external_id: binding for binding in found}
+
+    def _set_option_lines(self, templates, attribute, values_list):
+        """Give each of ``templates`` its option line with the option values
+        of ``values_list`` (``{title: value}`` each, in the same order);
+        return ``{template id: line}``."""
+        Value = self.env["product.attribute.value"]
+        lines = self._option_lines(templates, attribute)
+        for template, values in zip(templates, values_list, strict=True):
+            wanted = Value.browse([value.id for value in values.values()])
+            line = lines.get(template.id)
+            if not line:
+                line_values = {
+                    "attribute_id": attribute.id,
+                    "value_ids": [Command.set(wanted.ids)],
                 }
-            )
-            line = template.attribute_line_ids.filtered(
-                lambda ln: ln.attribute_id == attribute
-            )
-        elif line.value_ids != wanted:
-            line.value_ids = [(6, 0, wanted.ids)]
-        return line
+                template.write({"attribute_line_ids": [Command.create(line_values)]})
+            elif line.value_ids != wanted:
+                line.value_ids = [Command.set(wanted.ids)]
+        if len(lines) < len(templates):
+            lines = self._option_lines(templates, attribute)
+        return lines
+
+    def _option_lines(self, templates, attribute):
+        """``{template id: line}`` of ``templates``' lines of ``attribute``."""
+        return {
+            line.product_tmpl_id.id: line
+            for line in templates.attribute_line_ids
+            if line.attribute_id == attribute
+        }
 
     def _bind_variant(self, binder, external_id, product, binding):
         """Point the existing variant ``binding`` at ``product``."""

@@ -1,8 +1,12 @@
 # Copyright 2026 MyConnector Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import contextmanager
+from unittest import mock
+
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import MyConnectorCase
+from .common import VARIANT_MODEL, MyConnectorCase
 
 
 @tagged("post_install", "-at_install")
@@ -177,3 +181,125 @@ class TestMalformedRecord(MyConnectorCase):
         remote = self.remote_products()
         expected = sum(len(p["variants"]) for i, p in remote.items() if i != "7")
         self.assertEqual(len(self.variant_bindings()), expected)
+
+
+REFUSED_SKU = "SKU-REFUSED"
+
+
+@tagged("post_install", "-at_install")
+class TestChunkVariants(MyConnectorCase):
+    """The new products of a chunk get their variants together
+    (``_after_import_batch``): bindings found in one search and created in
+    one ``create()``, with the same result as one by one."""
+
+    seed_records = 20
+
+    @contextmanager
+    def variant_binding_creates(self):
+        """The sizes of the ``create()`` calls of variant bindings in the
+        block, in order."""
+        Binding = type(self.env[VARIANT_MODEL])
+        create, sizes = Binding.create, []
+
+        def counting_create(model, vals_list):
+            sizes.append(len(vals_list) if isinstance(vals_list, list) else 1)
+            return create(model, vals_list)
+
+        with mock.patch.object(Binding, "create", counting_create):
+            yield sizes
+
+    @contextmanager
+    def refusing_sku(self, sku):
+        """Odoo refuses ``sku`` on a variant (as a rule of the database on
+        internal references would), which the import learns only once the
+        product is created."""
+        Product = type(self.env["product.product"])
+        write = Product.write
+
+        def refusing_write(records, vals):
+            if vals.get("default_code") == sku:
+                raise ValidationError(f"The internal reference {sku} is refused")
+            return write(records, vals)
+
+        with mock.patch.object(Product, "write", refusing_write):
+            yield
+
+    def multi_variant(self, remote):
+        ids = sorted((i for i, p in remote.items() if len(p["variants"]) > 1), key=int)
+        self.assertGreaterEqual(len(ids), 3, "the seed has multi-variant products")
+        return ids
+
+    def test_chunk_variants_in_one_batch(self):
+        remote = self.remote_products()
+        self.multi_variant(remote)
+        with self.variant_binding_creates() as creates:
+            self.backend.action_import_products()
+            outcomes = self.run_jobs()
+        self.assertEqual(outcomes["failed"], 0)
+        self.assertEqual(
+            self.job_results("import_chunk"), ["created: 20, updated: 0, skipped: 0"]
+        )
+        # One chunk: every variant binding of it made by one create().
+        self.assertEqual(creates, [sum(len(p["variants"]) for p in remote.values())])
+        self.assertMatchesRemote()
+
+        # A full re-import reads them all again: nothing created or changed.
+        before = self.snapshot()
+        with self.variant_binding_creates() as creates:
+            self.backend.with_delay()._import_products(since=None)
+            self.run_jobs()
+        self.assertEqual(creates, [])
+        self.assertEqual(self.snapshot(), before)
+        self.assertMatchesRemote()
+
+    def test_record_refused_after_the_chunks_create(self):
+        """A product Odoo refuses after the chunk's create() (a variant's
+        SKU) makes the chunk import its new products one by one: it fails
+        alone, with its reason, and leaves nothing behind; the others get
+        their variants, SKUs, prices and bindings."""
+        remote = self.remote_products()
+        bad = self.multi_variant(remote)[1]
+        variants = remote[bad]["variants"]
+        variants[-1]["sku"] = REFUSED_SKU
+        self.remote(
+            "POST",
+            "/admin/corrupt",
+            json={"product_id": int(bad), "fields": {"variants": variants}},
+        )
+        with self.refusing_sku(REFUSED_SKU), self.variant_binding_creates() as creates:
+            self.backend.action_import_products()
+            outcomes = self.run_jobs()
+        # The product's own job, and the run's end (the watermark stays).
+        self.assertEqual(outcomes["failed"], 2)
+        self.assertEqual(
+            self.job_results("import_chunk"),
+            [f"created: 19, updated: 0, skipped: 0; isolated in their own job: {bad}"],
+        )
+        failed = self.env["queue.job"].search(
+            [("state", "=", "failed"), ("method_name", "=", "import_record")]
+        )
+        self.assertIn(
+            f"internal reference {REFUSED_SKU} is refused", failed.exc_message
+        )
+        # The batch was rolled back before its variant bindings: one
+        # create() per product after it.
+        self.assertEqual(
+            sorted(creates),
+            sorted(len(p["variants"]) for i, p in remote.items() if i != bad),
+        )
+        bindings = self.bindings()
+        self.assertEqual(set(bindings.mapped("external_id")), set(remote) - {bad})
+        for binding in bindings:
+            self.assertVariantsMatch(binding, remote[binding.external_id]["variants"])
+        bad_variant_ids = {str(v["id"]) for v in variants}
+        self.assertFalse(
+            self.variant_bindings().filtered(lambda b: b.external_id in bad_variant_ids)
+        )
+        self.assertFalse(
+            self.env["product.template"].search([("name", "=", remote[bad]["title"])])
+        )
+
+        # Once Odoo takes the SKU, the failed job imports it.
+        failed.requeue()
+        self.run_jobs()
+        self.assertMatchesRemote()

@@ -3,6 +3,7 @@
 """The sync run log against the sandbox, with the real jobs: what each run
 says it did is what the sandbox served and what Odoo holds."""
 
+import time
 from datetime import timedelta
 
 from odoo import fields
@@ -61,6 +62,9 @@ class TestSyncRuns(MyConnectorCase):
             self.remote(
                 "PATCH", f"/api/v1/products/{external_id}", json={"price": "9.99"}
             )
+        # A run's watermark is the remote's Date header, to the second: let
+        # the remote's clock tick past the first run's, however fast it was.
+        time.sleep(1.01 - time.time() % 1)
         before = self.served()
         self.env.ref("myconnector.ir_cron_import_products").method_direct_trigger()
         cron_run = self.runs() - run
