@@ -35,7 +35,12 @@ import json
 import logging
 import re
 
-from psycopg2.extensions import TRANSACTION_STATUS_IDLE
+import psycopg2
+from psycopg2.extensions import (
+    ISOLATION_LEVEL_READ_COMMITTED,
+    ISOLATION_LEVEL_REPEATABLE_READ,
+    TRANSACTION_STATUS_IDLE,
+)
 
 from odoo import api, http
 from odoo.http import request
@@ -236,16 +241,24 @@ class MyConnectorWebhookController(http.Controller):
             return
         if cr._cnx.info.transaction_status != TRANSACTION_STATUS_IDLE:
             with request.env.registry.cursor() as own:
-                own.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                own._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
                 yield own
             return
-        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        # psycopg2 opens the next transaction with BEGIN ISOLATION LEVEL READ
+        # COMMITTED: no statement of its own. Odoo sets the level again on
+        # every cursor it opens, so a pooled connection does not keep it.
+        cr._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         try:
             yield cr
+            cr.commit()
         except Exception:
             cr.rollback()
             raise
-        cr.commit()
+        finally:
+            # After the commit or the rollback (psycopg2 would roll back an
+            # open transaction): the request's next one, if any, is Odoo's.
+            with contextlib.suppress(psycopg2.Error):
+                cr._cnx.set_isolation_level(ISOLATION_LEVEL_REPEATABLE_READ)
 
     def _refuse(self, reason):
         _logger.warning(
