@@ -30,9 +30,17 @@ size is enforced here, while reading: Werkzeug 2.0 ignores
 ``max_content_length`` for chunked bodies.
 """
 
+import contextlib
 import json
 import logging
 import re
+
+import psycopg2
+from psycopg2.extensions import (
+    ISOLATION_LEVEL_READ_COMMITTED,
+    ISOLATION_LEVEL_REPEATABLE_READ,
+    TRANSACTION_STATUS_IDLE,
+)
 
 from odoo import api, http
 from odoo.http import request
@@ -175,38 +183,33 @@ class MyConnectorWebhookController(http.Controller):
         return self._intake(token, headers, body)
 
     def _intake(self, token, headers, body):
-        """Verify and store the delivery in a transaction of its own,
+        """Verify and store the delivery in a READ COMMITTED transaction,
         committed before the answer (see the module docstring)."""
-        registry = request.env.registry
-        with registry.cursor() as cr:
-            if not registry.in_test_mode():
-                # A test cursor is a savepoint in the test's transaction, where
-                # the isolation level can no longer change.
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        with self._intake_cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            # The backend's id by token from a per-worker cache: no search.
-            backend_id = env["myconnector.backend"]._webhook_backend_id(token)
-            backend_sudo = env["myconnector.backend"].browse(backend_id)
+            Backend = env["myconnector.backend"]
+            # What the intake needs of the backend, by token, from a
+            # per-worker cache: no query.
+            intake = Backend._webhook_intake(token)
             try:
-                if not backend_id:
+                if not intake:
                     raise WebhookVerificationError("unknown_backend")
-                backend_sudo._webhook_verify(headers, body)
+                Backend._webhook_verify_secrets(intake, headers, body)
             except WebhookVerificationError as err:
-                if backend_sudo:
+                if intake:
                     # Counted for the admin (committed with this block).
-                    backend_sudo._webhook_note_refusal(err.reason)
+                    Backend.browse(intake.backend_id)._webhook_note_refusal(err.reason)
                 return self._refuse(err.reason)
             try:
                 delivery_id, event_type, event_id, text = parse_delivery(body, headers)
             except BadDelivery as err:
                 return self._answer(err.status, str(err))
-            user = backend_sudo.webhook_user_id
-            if not user:
-                _logger.error("Backend %s has no integration user", backend_sudo.id)
+            if not intake.user_id:
+                _logger.error("Backend %s has no integration user", intake.backend_id)
                 return self._answer(503, "the receiver is not configured")
-            env = env(user=user.id)
+            env = env(user=intake.user_id)
             event, created = env["generic.webhook"]._receive(
-                backend_sudo.with_env(env),
+                env["myconnector.backend"].browse(intake.backend_id),
                 delivery_id,
                 event_type,
                 text,
@@ -220,6 +223,42 @@ class MyConnectorWebhookController(http.Controller):
         if not created:
             return self._answer(200, "duplicate", id=event_ref)
         return self._answer(202, "accepted", id=event_ref)
+
+    @contextlib.contextmanager
+    def _intake_cursor(self):
+        """The cursor the delivery is stored with: in READ COMMITTED, and
+        committed when the block ends without an error (rolled back on one).
+
+        The request's own cursor when its transaction has not started yet
+        (nothing ran in it before the route: the usual case), where the
+        isolation level can still be set; else a cursor of its own. In test
+        mode, the test's cursor, whose isolation level is fixed, and which
+        the test rolls back.
+        """
+        cr = request.env.cr
+        if request.env.registry.in_test_mode():
+            yield cr
+            return
+        if cr._cnx.info.transaction_status != TRANSACTION_STATUS_IDLE:
+            with request.env.registry.cursor() as own:
+                own._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+                yield own
+            return
+        # psycopg2 opens the next transaction with BEGIN ISOLATION LEVEL READ
+        # COMMITTED: no statement of its own. Odoo sets the level again on
+        # every cursor it opens, so a pooled connection does not keep it.
+        cr._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        try:
+            yield cr
+            cr.commit()
+        except Exception:
+            cr.rollback()
+            raise
+        finally:
+            # After the commit or the rollback (psycopg2 would roll back an
+            # open transaction): the request's next one, if any, is Odoo's.
+            with contextlib.suppress(psycopg2.Error):
+                cr._cnx.set_isolation_level(ISOLATION_LEVEL_REPEATABLE_READ)
 
     def _refuse(self, reason):
         _logger.warning(

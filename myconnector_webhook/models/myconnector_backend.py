@@ -4,7 +4,8 @@
 
 import contextlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
@@ -35,9 +36,30 @@ WEBHOOK_EVENTS = [
     "order.cancelled",
     "inventory.updated",
 ]
-# A write of one of these clears the intake's per-worker cache of backend ids
-# by token (``_webhook_backend_id``).
-INTAKE_FIELDS = frozenset({"webhook_token", "active"})
+# A write of one of these clears the intake's per-worker cache of what it
+# needs of a backend, by token (``_webhook_intake``).
+INTAKE_FIELDS = frozenset(
+    {
+        "webhook_token",
+        "active",
+        "webhook_secret",
+        "webhook_secret_previous",
+        "webhook_secret_previous_until",
+        "webhook_scheme",
+        "webhook_user_id",
+    }
+)
+
+
+class WebhookIntake(NamedTuple):
+    """What the webhook intake needs of a backend (``_webhook_intake``)."""
+
+    backend_id: int
+    user_id: int | None
+    scheme: str
+    secret: str | None
+    previous_secret: str | None
+    previous_until: datetime | None
 
 
 class MyConnectorBackend(models.Model):
@@ -103,25 +125,44 @@ class MyConnectorBackend(models.Model):
         signed with this backend's secret."""
         self.ensure_one()
         backend_sudo = self.sudo()
-        if not backend_sudo.webhook_secret:
+        self._webhook_verify_secrets(
+            WebhookIntake(
+                backend_sudo.id,
+                backend_sudo.webhook_user_id.id,
+                backend_sudo.webhook_scheme,
+                backend_sudo.webhook_secret,
+                backend_sudo.webhook_secret_previous,
+                backend_sudo.webhook_secret_previous_until,
+            ),
+            headers,
+            body,
+        )
+
+    @api.model
+    def _webhook_verify_secrets(self, intake, headers, body):
+        """Raise :class:`WebhookVerificationError` unless the delivery is
+        signed with ``intake``'s secret, or with the previous one during a
+        rotation's overlap."""
+        if not intake.secret:
             raise WebhookVerificationError("no_secret_configured")
-        secrets_ = [backend_sudo.webhook_secret]
+        secrets_ = [intake.secret]
         if (
-            backend_sudo.webhook_secret_previous
-            and backend_sudo.webhook_secret_previous_until
-            and backend_sudo.webhook_secret_previous_until > fields.Datetime.now()
+            intake.previous_secret
+            and intake.previous_until
+            and intake.previous_until > fields.Datetime.now()
         ):
-            secrets_.append(backend_sudo.webhook_secret_previous)
+            secrets_.append(intake.previous_secret)
         for index, secret in enumerate(secrets_):
             try:
-                return self._webhook_verify_with(secret, headers, body)
+                return self._webhook_verify_with(intake.scheme, secret, headers, body)
             except WebhookVerificationError as err:
                 # Only a signature mismatch may be the rotation's other secret.
                 if err.reason != "bad_signature" or index == len(secrets_) - 1:
                     raise
 
-    def _webhook_verify_with(self, secret, headers, body):
-        if self.sudo().webhook_scheme == "standard":
+    @api.model
+    def _webhook_verify_with(self, scheme, secret, headers, body):
+        if scheme == "standard":
             verify_standard_webhook(secret, headers, body)
         else:
             verify_hmac_hex(
@@ -133,21 +174,31 @@ class MyConnectorBackend(models.Model):
 
     @api.model
     @tools.ormcache("token")
-    def _webhook_backend_id(self, token):
-        """The id of the active backend whose webhook token is ``token``, or
-        None.
+    def _webhook_intake(self, token):
+        """What the intake needs of the active backend whose webhook token is
+        ``token`` (a :class:`WebhookIntake`), or None.
 
-        Cached in each worker, so a webhook request does not search for its
-        backend: a create, an unlink or a write of :data:`INTAKE_FIELDS`
-        clears the cache of every worker (Odoo's registry signalling, at
-        their next request).
+        Cached in each worker, so a webhook request reads no backend: a
+        create, an unlink or a write of :data:`INTAKE_FIELDS` clears the
+        cache of every worker (Odoo's registry signalling, checked at the
+        start of their next request: a new secret applies at once). The
+        rotation's overlap is checked against the clock at each request.
         """
         self.env.cr.execute(
-            "SELECT id FROM myconnector_backend WHERE webhook_token = %s AND active",
+            "SELECT id, webhook_user_id, webhook_scheme, webhook_secret, "
+            "webhook_secret_previous, webhook_secret_previous_until "
+            "FROM myconnector_backend WHERE webhook_token = %s AND active",
             (token,),
         )
         row = self.env.cr.fetchone()
-        return row and row[0]
+        return WebhookIntake(*row) if row else None
+
+    @api.model
+    def _webhook_backend_id(self, token):
+        """The id of the active backend whose webhook token is ``token``, or
+        None (from the intake's cache)."""
+        intake = self._webhook_intake(token)
+        return intake.backend_id if intake else None
 
     @api.model_create_multi
     def create(self, vals_list):

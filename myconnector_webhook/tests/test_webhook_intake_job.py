@@ -1,0 +1,145 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The intake's one-statement enqueue writes the job ``with_delay`` would.
+
+``generic.webhook._insert_delivery_with_job`` stores the inbox row, its
+receipt and its ``_process`` job in one SQL statement, without queue_job's
+ORM path. These tests hold it to queue_job's own row, column by column, so
+that a queue_job release that stores something more fails here, not in
+production.
+"""
+
+import json
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+
+from odoo.addons.generic_connector.tests.common import run_jobs
+from odoo.addons.myconnector.tests.common import MyConnectorCase
+
+# Columns that differ between any two jobs, checked apart.
+OWN_COLUMNS = {"id", "uuid", "name", "records", "func_string", "date_created"}
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeJob(MyConnectorCase):
+    seed_records = 2
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        user = cls.backend.webhook_user_id
+        cls.Inbox = cls.env["generic.webhook"].with_user(user)
+        cls.backend_as_user = cls.backend.with_user(user)
+
+    def receive(self, delivery_id, fast=True):
+        """Store a ``product.updated`` delivery as the intake does (``fast``)
+        or through ``with_delay`` (the path the fast one replaces)."""
+        body = json.dumps({"type": "product.updated", "data": {"id": "1"}})
+        Inbox = self.Inbox
+        if not fast:
+            patcher = patch.object(
+                type(Inbox), "_fast_job_values", lambda *args, **kwargs: None
+            )
+        else:
+            patcher = patch.object(
+                type(Inbox), "_enqueue_job", side_effect=AssertionError
+            )
+        with patcher:
+            event, created = Inbox._receive(
+                self.backend_as_user,
+                delivery_id,
+                "product.updated",
+                body,
+                {"webhook-id": delivery_id},
+            )
+        self.assertTrue(created)
+        event = event.sudo()
+        self.assertTrue(event.job_id, "the inbox row is linked to its job")
+        return event
+
+    def job_row(self, job):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT * FROM queue_job WHERE id = %s", (job.id,))
+        names = [column.name for column in self.env.cr.description]
+        return dict(zip(names, self.env.cr.fetchone(), strict=True))
+
+    def test_fast_path_is_taken(self):
+        job_values = self.Inbox._fast_job_values(
+            self.backend_as_user, "product.updated", "d1"
+        )
+        self.assertTrue(job_values)
+        self.assertEqual(
+            job_values["job_channel"],
+            f"root.myconnector.backend_{self.backend.id}.webhook",
+        )
+
+    def test_same_job_row_as_with_delay(self):
+        fast = self.receive("fast-1")
+        slow = self.receive("slow-1", fast=False)
+        fast_row, slow_row = self.job_row(fast.job_id), self.job_row(slow.job_id)
+        differ = {
+            column: (fast_row[column], slow_row[column])
+            for column in fast_row.keys() - OWN_COLUMNS
+            if fast_row[column] != slow_row[column]
+        }
+        self.assertFalse(differ, "columns (fast, with_delay) that differ")
+        for event, row in ((fast, fast_row), (slow, slow_row)):
+            self.assertEqual(
+                json.loads(row["records"]),
+                {
+                    "_type": "odoo_recordset",
+                    "model": "generic.webhook",
+                    "ids": [event.id],
+                    "uid": self.backend.webhook_user_id.id,
+                    "su": False,
+                    "context": {},
+                },
+            )
+            self.assertEqual(
+                row["func_string"], f"generic.webhook({event.id},)._process()"
+            )
+            self.assertEqual(
+                row["name"], f"Webhook product.updated {event.delivery_id}"
+            )
+        self.assertAlmostEqual(
+            fast_row["date_created"],
+            fields.Datetime.now(),
+            delta=timedelta(minutes=5),
+        )
+        self.assertEqual(fast.receipt_ids.mapped("webhook_id"), fast)
+
+    def test_fast_job_runs(self):
+        event = self.receive("fast-run")
+        outcomes = run_jobs(self.env, domain=[("id", "=", event.job_id.id)])
+        self.assertEqual(outcomes["done"], 1)
+        self.assertEqual(event.job_id.state, "done")
+        self.assertEqual(event.state, "done")
+
+    def test_unknown_option_goes_through_with_delay(self):
+        """An option the one statement does not write (here ``eta``) is
+        honoured, by ``with_delay``."""
+        options = {"channel": "root", "eta": 3600}
+        with patch.object(
+            type(self.backend), "_webhook_job_options", lambda self: options
+        ):
+            event, _created = self.Inbox._receive(
+                self.backend_as_user, "eta-1", "product.updated", "{}", {}
+            )
+        event = event.sudo()
+        self.assertTrue(event.job_id.eta)
+        self.assertEqual(event.job_id.channel, "root")
+
+    def test_redelivery_makes_no_second_job(self):
+        event = self.receive("again-1")
+        jobs = self.env["queue.job"].search_count([])
+        again, created = self.Inbox._receive(
+            self.backend_as_user, "again-1", "product.updated", "{}", {}
+        )
+        self.assertFalse(created)
+        self.assertEqual(again, event)
+        self.assertEqual(self.env["queue.job"].search_count([]), jobs)
+        self.assertEqual(event.delivery_count, 2)
