@@ -16,6 +16,8 @@ what to check (the full technical text stays in the job's traceback).
 import math
 from contextlib import contextmanager
 
+from psycopg2 import IntegrityError, errorcodes
+
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
@@ -32,11 +34,31 @@ def job_errors():
     """
     try:
         yield
+    except IntegrityError as err:
+        if bound_concurrently(err):
+            raise RetryableJobError(
+                "The record was bound by another job meanwhile: retried",
+                seconds=1,
+            ) from err
+        raise
     except TransientError as err:  # RateLimitedError included
         seconds = max(math.ceil(err.retry_after), 1) if err.retry_after else None
         raise RetryableJobError(err.summary, seconds=seconds) from err
     except TransportError as err:
         raise FailedJobError(err.summary) from err
+
+
+def bound_concurrently(err):
+    """Whether ``err`` is a binding's ``(backend, external id)`` uniqueness
+    violated: another job bound the same remote record and committed after
+    this job's snapshot was taken, but before it took the record's lock (the
+    lock cannot be the transaction's first statement). The job is retried,
+    and then sees the binding."""
+    return (
+        isinstance(err, IntegrityError)
+        and err.pgcode == errorcodes.UNIQUE_VIOLATION
+        and (err.diag.constraint_name or "").endswith("_external_uniq")
+    )
 
 
 class GenericBase(AbstractComponent):

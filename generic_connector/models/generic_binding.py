@@ -18,7 +18,7 @@ from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..components.core import job_errors
+from ..components.core import bound_concurrently, job_errors
 from ..timestamps import canonical_timestamp, to_odoo_datetime
 from ..transport import NotFoundError, TransportError, count_calls
 
@@ -243,6 +243,8 @@ class GenericBinding(models.AbstractModel):
         except (RetryableJobError, TransportError, OperationalError):
             raise
         except Exception as err:
+            if bound_concurrently(err):
+                raise  # the whole chunk is retried (job_errors)
             work.chunk_cache.clear()
             _logger.warning(
                 "%s %s not imported, isolated in its own job: %s",
@@ -311,6 +313,9 @@ class GenericBinding(models.AbstractModel):
             except NotFoundError:
                 message = self._remote_deleted(backend, external_id)
                 importer.outcome = "updated"  # archived
+            # Written here, not at the commit: a record another job bound
+            # meanwhile is then a retry (job_errors), not a failed job.
+            self.env.flush_all()
         run._note(resource=self._name, protocol=importer.backend_adapter._protocol)
         run._tally(stats, fetched=1, **{importer.outcome: 1}, kind="record")
         return message

@@ -6,6 +6,8 @@ from unittest import mock
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from .common import VARIANT_MODEL, MyConnectorCase
 
 
@@ -303,3 +305,44 @@ class TestChunkVariants(MyConnectorCase):
         failed.requeue()
         self.run_jobs()
         self.assertMatchesRemote()
+
+
+@tagged("post_install", "-at_install")
+class TestBoundConcurrently(MyConnectorCase):
+    """Another job bound the record after this job's snapshot was taken: the
+    job does not see the binding, and its insert meets the committed one.
+    Played here by a binder that misses the binding this transaction has."""
+
+    seed_records = 3
+
+    def blind_binder(self):
+        with self.backend.work_on(self.Binding._name) as work:
+            binder = type(work.component(usage="binder"))
+        return mock.patch.object(
+            binder, "to_internal", lambda self, *args, **kwargs: self.model.browse()
+        )
+
+    def test_record_job_retried_not_failed(self):
+        self.Binding.import_record(self.backend, "2")
+        with (
+            self.blind_binder(),
+            self.assertRaises(RetryableJobError) as raised,
+            self.env.cr.savepoint(),
+        ):
+            self.Binding.import_record(self.backend, "2", force=True)
+        self.assertIn("bound by another job", str(raised.exception))
+
+    def test_chunk_retried_not_isolated(self):
+        self.Binding.import_record(self.backend, "2")
+        records = [self.remote("GET", f"/api/v1/products/{i}")["data"] for i in (1, 2)]
+        with (
+            self.blind_binder(),
+            mock.patch.object(type(self.Binding), "_chunk_bindings", lambda *args: {}),
+            self.assertRaises(RetryableJobError),
+            self.env.cr.savepoint(),
+        ):
+            self.Binding.import_chunk(self.backend, records)
+        # Not handed to an isolated job: the whole chunk is retried.
+        self.assertFalse(
+            self.env["queue.job"].search([("method_name", "=", "import_record")])
+        )
