@@ -143,3 +143,20 @@ class TestIntakeJob(MyConnectorCase):
         self.assertEqual(again, event)
         self.assertEqual(self.env["queue.job"].search_count([]), jobs)
         self.assertEqual(event.delivery_count, 2)
+
+    def test_backend_cache_outlives_a_product_create(self):
+        """A new product clears Odoo's default cache in every worker; the
+        intake's lookup of the backend by token is not in it."""
+        Backend = self.env["myconnector.backend"]
+        token = self.backend.webhook_token
+        intake = Backend._webhook_intake(token)
+        self.assertEqual(intake.backend_id, self.backend.id)
+        self.env["product.product"].create({"name": "Clears the default cache"})
+        with self.assertQueryCount(0):
+            self.assertEqual(Backend._webhook_intake(token), intake)
+        # A change of what the intake reads clears it.
+        self.backend.webhook_secret = "whsec_" + "c2Vjb25kLXNlY3JldA=="
+        with self.assertQueryCount(1):
+            self.assertEqual(
+                Backend._webhook_intake(token).secret, self.backend.webhook_secret
+            )
