@@ -4,7 +4,7 @@
     "name": "Generic Connector",
     "summary": "Framework for REST, GraphQL and SOAP connectors on OCA connector "
     "and queue_job: transport, adapters, importers, webhook inbox",
-    "version": "17.0.1.1.0",
+    "version": "17.0.1.2.0",
     "category": "Connector",
     "website": "https://github.com/myconnector/odoo-connector-suite",
     "author": "MyConnector Suite contributors, Odoo Community Association (OCA)",

@@ -670,6 +670,15 @@ class GenericBackend(models.AbstractModel):
         """``{event type: method(payload)}``; override in the connector."""
         return {}
 
+    def _webhook_subject(self, event_type, payload):
+        """The subject of an event (``generic.webhook.subject``, made with
+        ``subject_of``) when its handler reads that record again from the
+        remote, so that a burst about one record costs one job; None (the
+        default) gives every event its own job. Override in the connector;
+        ``payload`` is any JSON object: return None for what you do not
+        recognise."""
+        return None
+
     def _webhook_process(self, event):
         """Process one inbox event; return ``(state, message)``.
 

@@ -26,15 +26,109 @@ from odoo.addons.queue_job.job import DEFAULT_MAX_RETRIES, DEFAULT_PRIORITY
 from odoo.addons.queue_job.models.base import Base as QueueJobBase
 from odoo.addons.queue_job.utils import must_run_without_delay
 
+from ..exceptions import unstorable_reason
 from ..transport import count_calls, redact_headers
 
 _logger = logging.getLogger(__name__)
 
-FINAL_STATES = ("done", "ignored", "duplicate")
+FINAL_STATES = ("done", "ignored", "duplicate", "covered")
+MAX_SUBJECT_LENGTH = 255
+# In the text of a covered row, replaced by its cover's delivery id.
+DELIVERY_MARK = "{delivery}"
+# The pending event of a subject whose job has not started (queue_job commits
+# a job's ``started`` state before running it, so a job seen not started
+# reads the remote after this statement).
+COVER_QUERY = """
+    SELECT w.delivery_id FROM generic_webhook w
+    JOIN queue_job j ON j.id = w.job_id
+    WHERE w.backend_model = %(backend_model)s AND w.backend_id = %(backend_id)s
+      AND w.subject = %(subject)s AND w.state = 'pending'
+      AND j.state IN ('pending', 'enqueued')
+    ORDER BY w.id LIMIT 1
+"""
 # ``with_delay`` options the intake's one-statement enqueue knows; any other
 # makes it enqueue with ``with_delay``.
 FAST_JOB_OPTIONS = frozenset({"channel", "priority", "max_retries"})
 NO_DEPENDENCIES = json.dumps({"depends_on": [], "reverse_depends_on": []})
+
+# One new delivery: its row (covered, or pending with its job), its first
+# receipt and its queue_job row (see ``_insert_delivery_with_job``).
+INSERT_WITH_JOB_QUERY = (
+    """
+    WITH ids AS (
+        SELECT nextval('generic_webhook_id_seq') AS id,
+               nextval('queue_job_id_seq') AS job_id
+    ), cover AS ("""
+    + COVER_QUERY
+    + """), inserted AS (
+        INSERT INTO generic_webhook (
+            id, job_id, backend_model, backend_id, delivery_id, event_id,
+            event_type, subject, payload, headers, state, result,
+            received_at, processed_at,
+            create_uid, create_date, write_uid, write_date
+        )
+        SELECT
+            ids.id,
+            CASE WHEN cover.delivery_id IS NULL THEN ids.job_id END,
+            %(backend_model)s, %(backend_id)s, %(delivery_id)s,
+            %(event_id)s, %(event_type)s, %(subject)s, %(payload)s,
+            %(headers)s,
+            CASE WHEN cover.delivery_id IS NULL THEN 'pending'
+                 ELSE 'covered' END,
+            replace(%(covered)s, %(mark)s, cover.delivery_id),
+            now() at time zone 'UTC',
+            CASE WHEN cover.delivery_id IS NOT NULL
+                 THEN now() at time zone 'UTC' END,
+            %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+        FROM ids LEFT JOIN cover ON true
+        ON CONFLICT DO NOTHING
+        RETURNING id, job_id
+    ), receipt AS (
+        INSERT INTO generic_webhook_receipt (webhook_id, received_at)
+        SELECT id, now() at time zone 'UTC' FROM inserted
+    ), job AS (
+        INSERT INTO queue_job (
+            id, uuid, user_id, company_id, name, model_name, method_name,
+            records, args, kwargs, func_string, state, priority, retry,
+            max_retries, date_created, channel, channel_method_name,
+            job_function_id, dependencies, exec_time, worker_pid
+        )
+        SELECT
+            inserted.job_id, %(job_uuid)s, %(job_user_id)s,
+            COALESCE(
+                %(job_company_id)s::int,
+                (SELECT company_id FROM res_users WHERE id = %(job_user_id)s)
+            ),
+            %(job_name)s, %(job_model)s, %(job_method)s,
+            json_build_object(
+                '_type', 'odoo_recordset', 'model', %(job_model)s,
+                'ids', json_build_array(inserted.id), 'uid', %(job_user_id)s,
+                'su', %(job_su)s, 'context', %(job_context)s::json
+            )::text,
+            '[]', '{}',
+            %(job_model)s || '(' || inserted.id || ',).'
+                || %(job_method)s || '()',
+            'pending', %(job_priority)s, 0, %(job_max_retries)s,
+            now() at time zone 'UTC', %(job_channel)s, %(job_function_name)s,
+            %(job_function_id)s, %(job_dependencies)s, 0, 0
+        FROM inserted
+        WHERE inserted.job_id IS NOT NULL
+    )
+    SELECT id FROM inserted
+    """
+)
+
+
+def subject_of(kind, external_id):
+    """``"<kind>:<external id>"``, the subject of an event about one remote
+    record (see ``generic.webhook.subject``), or None when the id is not one
+    (not text or a number, or text PostgreSQL would refuse, or too long)."""
+    if isinstance(external_id, bool) or not isinstance(external_id, str | int):
+        return None
+    subject = f"{kind}:{external_id}"
+    if not str(external_id).strip() or len(subject) > MAX_SUBJECT_LENGTH:
+        return None
+    return None if unstorable_reason(subject) else subject
 
 
 def backend_names(records):
@@ -76,6 +170,13 @@ class GenericWebhook(models.Model):
         help="Times this delivery id was received (one receipt each).",
     )
     event_type = fields.Char(index=True, readonly=True)
+    subject = fields.Char(
+        readonly=True,
+        help="What the event is about (product:42), when its processing reads "
+        "that record again from the remote: a delivery arriving while an "
+        "event of the same subject still waits for its job is covered by that "
+        "job, which reads the newest state, and gets no job of its own.",
+    )
     payload = fields.Text(readonly=True, help="The raw body, as received.")
     payload_pretty = fields.Text(
         compute="_compute_payload_pretty", string="Payload (formatted)"
@@ -89,6 +190,7 @@ class GenericWebhook(models.Model):
             ("failed", "Failed"),
             ("ignored", "Ignored"),
             ("duplicate", "Duplicate"),
+            ("covered", "Covered"),
         ],
         default="pending",
         required=True,
@@ -165,10 +267,16 @@ class GenericWebhook(models.Model):
         return self._backend_of(self.backend_model, self.backend_id)
 
     def init(self):
+        cr = self.env.cr
+        # The intake's lookup of a pending event of the same subject.
+        cr.execute(
+            "CREATE INDEX IF NOT EXISTS generic_webhook_pending_subject "
+            "ON generic_webhook (backend_model, backend_id, subject) "
+            "WHERE state = 'pending' AND subject IS NOT NULL"
+        )
         # One original per event id: a second delivery of an event already
         # received is kept as a ``duplicate`` row (outside this index), and two
         # simultaneous ones cannot both become originals with a job each.
-        cr = self.env.cr
         cr.execute(
             "SELECT 1 FROM generic_webhook WHERE event_id IS NOT NULL "
             "AND state != 'duplicate' GROUP BY backend_model, backend_id, event_id "
@@ -198,7 +306,16 @@ class GenericWebhook(models.Model):
             event.delivery_count = counts.get(event, 0)
 
     @api.model
-    def _receive(self, backend, delivery_id, event_type, body, headers, event_id=None):
+    def _receive(
+        self,
+        backend,
+        delivery_id,
+        event_type,
+        body,
+        headers,
+        event_id=None,
+        subject=None,
+    ):
         """Store one delivery and enqueue its job; return ``(event, created)``.
 
         ``created`` is False, and nothing is enqueued, for a delivery id this
@@ -213,6 +330,13 @@ class GenericWebhook(models.Model):
         ``with_delay`` would take a dozen queries and most of the request's
         time (the benchmark's profile); ``with_delay`` remains the path for
         job options that statement does not write.
+
+        ``subject`` (see the field; the backend's ``_webhook_subject``) lets
+        a burst of events about one record cost one job: a new delivery of a
+        subject whose pending event's job has not started is stored
+        ``covered``, with no job, since that job reads the record after this
+        delivery arrived, so its newest state. Two simultaneous deliveries of
+        a subject may both get a job: nothing is lost, only not merged.
 
         Concurrency: the row is inserted with ``ON CONFLICT DO NOTHING``, so
         simultaneous deliveries of one id make one row and one job, whatever
@@ -230,9 +354,15 @@ class GenericWebhook(models.Model):
             "delivery_id": delivery_id,
             "event_id": event_id or None,
             "event_type": event_type,
+            "subject": subject or None,
             "payload": body,
             # Compact: the request does no more than it must.
             "headers": json.dumps(redact_headers(dict(headers))),
+            "covered": _(
+                "Covered by delivery %(id)s, whose job had not started: it reads "
+                "the newest state",
+                id=DELIVERY_MARK,
+            ),
         }
         job = self._fast_job_values(backend, event_type, delivery_id)
         for _attempt in range(3):
@@ -241,10 +371,16 @@ class GenericWebhook(models.Model):
                 if event_row:
                     return self.browse(event_row), True
             else:
-                event_row = self._insert_delivery(values, "pending", None)
+                cover = self._find_cover(values)
+                if cover:
+                    result = values["covered"].replace(DELIVERY_MARK, cover)
+                    event_row = self._insert_delivery(values, "covered", result)
+                else:
+                    event_row = self._insert_delivery(values, "pending", None)
                 if event_row:
                     event = self.browse(event_row)
-                    event._enqueue_job(backend, event_type, delivery_id)
+                    if not cover:
+                        event._enqueue_job(backend, event_type, delivery_id)
                     return event, True
             existing = self._find_delivery(backend, delivery_id)
             if existing:
@@ -267,14 +403,16 @@ class GenericWebhook(models.Model):
             WITH inserted AS (
             INSERT INTO generic_webhook (
                 backend_model, backend_id, delivery_id, event_id, event_type,
-                payload, headers, state, result, received_at,
-                create_uid, create_date, write_uid, write_date
+                subject, payload, headers, state, result, received_at,
+                processed_at, create_uid, create_date, write_uid, write_date
             )
             VALUES (
                 %(backend_model)s, %(backend_id)s, %(delivery_id)s, %(event_id)s,
-                %(event_type)s, %(payload)s, %(headers)s, %(state)s, %(result)s,
-                now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC',
-                %(uid)s, now() at time zone 'UTC'
+                %(event_type)s, %(subject)s, %(payload)s, %(headers)s, %(state)s,
+                %(result)s, now() at time zone 'UTC',
+                CASE WHEN %(state)s = 'pending' THEN NULL
+                     ELSE now() at time zone 'UTC' END,
+                %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
             )
             ON CONFLICT DO NOTHING
             RETURNING id
@@ -286,6 +424,15 @@ class GenericWebhook(models.Model):
             """,
             dict(values, state=state, result=result, uid=self.env.uid),
         )
+        row = self.env.cr.fetchone()
+        return row and row[0]
+
+    def _find_cover(self, values):
+        """The delivery id of the pending event of ``values``' subject whose
+        job has not started, or None (see ``_receive``)."""
+        if not values.get("subject"):
+            return None
+        self.env.cr.execute(COVER_QUERY, values)
         row = self.env.cr.fetchone()
         return row and row[0]
 
@@ -339,7 +486,9 @@ class GenericWebhook(models.Model):
     def _insert_delivery_with_job(self, values, job):
         """Insert a pending inbox row, its first receipt and its ``_process``
         job (``job``: :meth:`_fast_job_values`), linked, in one statement,
-        unless the row conflicts; return its id or None.
+        unless the row conflicts; return its id or None. A delivery that a
+        pending event of its subject covers (see ``_receive``) is inserted
+        ``covered``, without a job, by the same statement.
 
         The job row is the one ``with_delay`` stores (``test_webhook_intake``
         compares them column by column), written without the ORM: the ids
@@ -348,57 +497,8 @@ class GenericWebhook(models.Model):
         both exist. queue_job's trigger notifies the runner on the insert.
         """
         self.env.cr.execute(
-            """
-            WITH ids AS (
-                SELECT nextval('generic_webhook_id_seq') AS id,
-                       nextval('queue_job_id_seq') AS job_id
-            ), inserted AS (
-                INSERT INTO generic_webhook (
-                    id, job_id, backend_model, backend_id, delivery_id, event_id,
-                    event_type, payload, headers, state, received_at,
-                    create_uid, create_date, write_uid, write_date
-                )
-                SELECT
-                    ids.id, ids.job_id, %(backend_model)s, %(backend_id)s,
-                    %(delivery_id)s, %(event_id)s, %(event_type)s, %(payload)s,
-                    %(headers)s, 'pending', now() at time zone 'UTC',
-                    %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-                FROM ids
-                ON CONFLICT DO NOTHING
-                RETURNING id, job_id
-            ), receipt AS (
-                INSERT INTO generic_webhook_receipt (webhook_id, received_at)
-                SELECT id, now() at time zone 'UTC' FROM inserted
-            ), job AS (
-                INSERT INTO queue_job (
-                    id, uuid, user_id, company_id, name, model_name, method_name,
-                    records, args, kwargs, func_string, state, priority, retry,
-                    max_retries, date_created, channel, channel_method_name,
-                    job_function_id, dependencies, exec_time, worker_pid
-                )
-                SELECT
-                    inserted.job_id, %(job_uuid)s, %(job_user_id)s,
-                    COALESCE(
-                        %(job_company_id)s::int,
-                        (SELECT company_id FROM res_users WHERE id = %(job_user_id)s)
-                    ),
-                    %(job_name)s, %(job_model)s, %(job_method)s,
-                    json_build_object(
-                        '_type', 'odoo_recordset', 'model', %(job_model)s,
-                        'ids', json_build_array(inserted.id), 'uid', %(job_user_id)s,
-                        'su', %(job_su)s, 'context', %(job_context)s::json
-                    )::text,
-                    '[]', '{}',
-                    %(job_model)s || '(' || inserted.id || ',).'
-                        || %(job_method)s || '()',
-                    'pending', %(job_priority)s, 0, %(job_max_retries)s,
-                    now() at time zone 'UTC', %(job_channel)s, %(job_function_name)s,
-                    %(job_function_id)s, %(job_dependencies)s, 0, 0
-                FROM inserted
-            )
-            SELECT id FROM inserted
-            """,
-            dict(values, **job, uid=self.env.uid),
+            INSERT_WITH_JOB_QUERY,
+            dict(values, **job, uid=self.env.uid, mark=DELIVERY_MARK),
         )
         row = self.env.cr.fetchone()
         return row and row[0]

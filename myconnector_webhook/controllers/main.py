@@ -124,7 +124,8 @@ def storable(value, what, max_length=None):
 
 
 def parse_delivery(body, headers):
-    """``(delivery_id, event_type, event_id, text)`` of a verified delivery.
+    """``(delivery_id, event_type, event_id, text, payload)`` of a verified
+    delivery (``payload``: the body's JSON object).
 
     Raise :class:`BadDelivery` for a body or a header PostgreSQL would
     refuse, a body that is not a UTF-8 JSON object, or missing identifiers.
@@ -148,6 +149,7 @@ def parse_delivery(body, headers):
         storable(event_type, "the event type", MAX_TYPE_LENGTH),
         event_id,
         text,
+        payload,
     )
 
 
@@ -201,9 +203,14 @@ class MyConnectorWebhookController(http.Controller):
                     Backend.browse(intake.backend_id)._webhook_note_refusal(err.reason)
                 return self._refuse(err.reason)
             try:
-                delivery_id, event_type, event_id, text = parse_delivery(body, headers)
+                delivery_id, event_type, event_id, text, payload = parse_delivery(
+                    body, headers
+                )
             except BadDelivery as err:
                 return self._answer(err.status, str(err))
+            subject = self._subject(
+                Backend.browse(intake.backend_id), event_type, payload
+            )
             if not intake.user_id:
                 _logger.error("Backend %s has no integration user", intake.backend_id)
                 return self._answer(503, "the receiver is not configured")
@@ -215,6 +222,7 @@ class MyConnectorWebhookController(http.Controller):
                 text,
                 headers,
                 event_id=event_id,
+                subject=subject,
             )
             event_ref = event.id
         # Leaving the block committed the intake transaction: only now is the
@@ -223,6 +231,16 @@ class MyConnectorWebhookController(http.Controller):
         if not created:
             return self._answer(200, "duplicate", id=event_ref)
         return self._answer(202, "accepted", id=event_ref)
+
+    def _subject(self, backend, event_type, payload):
+        """The event's subject (``_webhook_subject``), or None when the
+        connector's code fails on this payload: the subject only merges
+        jobs, and the delivery is stored either way."""
+        try:
+            return backend._webhook_subject(event_type, payload)
+        except Exception:
+            _logger.exception("No subject for webhook %s of %s", event_type, backend)
+            return None
 
     @contextlib.contextmanager
     def _intake_cursor(self):

@@ -11,6 +11,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
 from odoo.addons.generic_connector.models.generic_backend import MANAGER
+from odoo.addons.generic_connector.models.generic_webhook import subject_of
 from odoo.addons.generic_connector.transport import (
     NotFoundError,
     TransportError,
@@ -36,6 +37,19 @@ WEBHOOK_EVENTS = [
     "order.cancelled",
     "inventory.updated",
 ]
+# The subject of each event type (``_webhook_subject``): the record its
+# handler reads again, as (kind, key of its id in the payload's ``data``).
+WEBHOOK_SUBJECTS = {
+    "product.created": ("product", "id"),
+    "product.updated": ("product", "id"),
+    "product.deleted": ("product", "id"),
+    "customer.created": ("customer", "id"),
+    "customer.updated": ("customer", "id"),
+    "order.created": ("order", "id"),
+    "order.updated": ("order", "id"),
+    "order.cancelled": ("order", "id"),
+    "inventory.updated": ("inventory", "variant_id"),
+}
 # A write of one of these clears the intake's per-worker cache of what it
 # needs of a backend, by token (``_webhook_intake``).
 INTAKE_FIELDS = frozenset(
@@ -245,6 +259,15 @@ class MyConnectorBackend(models.Model):
             }
         )
         return handlers
+
+    def _webhook_subject(self, event_type, payload):
+        # Every handler reads its record again: events about one record are
+        # merged while the first one's job waits (see generic.webhook).
+        kind, key = WEBHOOK_SUBJECTS.get(event_type, (None, None))
+        data = payload.get("data")
+        if not kind or not isinstance(data, dict):
+            return super()._webhook_subject(event_type, payload)
+        return subject_of(kind, data.get(key))
 
     def _webhook_product_changed(self, payload):
         """Re-fetch the product from the API: the payload may be stale or

@@ -160,3 +160,90 @@ class TestIntakeJob(MyConnectorCase):
             self.assertEqual(
                 Backend._webhook_intake(token).secret, self.backend.webhook_secret
             )
+
+
+@tagged("post_install", "-at_install")
+class TestBurstCoveredByOneJob(MyConnectorCase):
+    """A delivery about a record whose previous event still waits for its job
+    is covered by that job, which reads the record after both arrived."""
+
+    seed_records = 3
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        user = cls.backend.webhook_user_id
+        cls.Inbox = cls.env["generic.webhook"].with_user(user)
+        cls.backend_as_user = cls.backend.with_user(user)
+        cls.Binding.import_record(cls.backend, "1")
+
+    def receive(self, delivery_id, product_id, event_type="product.updated"):
+        payload = {"type": event_type, "data": {"id": product_id}}
+        event, created = self.Inbox._receive(
+            self.backend_as_user,
+            delivery_id,
+            event_type,
+            json.dumps(payload),
+            {},
+            subject=self.backend._webhook_subject(event_type, payload),
+        )
+        self.assertTrue(created)
+        return event.sudo()
+
+    def test_burst_about_one_product_costs_one_job(self):
+        self.remote("PATCH", "/api/v1/products/1", json={"price": "11.00"})
+        first = self.receive("b1", 1)
+        self.remote("PATCH", "/api/v1/products/1", json={"price": "12.00"})
+        second = self.receive("b2", "1", "product.deleted")
+        other = self.receive("b3", 2)
+        self.assertEqual((first.subject, second.subject), ("product:1", "product:1"))
+        self.assertEqual((first.state, second.state), ("pending", "covered"))
+        self.assertTrue(first.job_id and other.job_id)
+        self.assertFalse(second.job_id)
+        self.assertIn("b1", second.result)
+        self.assertTrue(second.processed_at)
+
+        run_jobs(self.env)
+        self.assertEqual(
+            (first.state, second.state, other.state), ("done", "covered", "done")
+        )
+        binding = self.Binding.search([("external_id", "=", "1")])
+        self.assertEqual(binding.list_price, 12.0, "the one job read the newest state")
+        # Once that job ran, the next delivery gets a job of its own.
+        third = self.receive("b4", 1)
+        self.assertEqual(third.state, "pending")
+        self.assertTrue(third.job_id)
+
+    def test_started_job_covers_nothing(self):
+        """A job that started may have read the record already."""
+        first = self.receive("s1", 1)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE queue_job SET state = 'started' WHERE id = %s", (first.job_id.id,)
+        )
+        self.env.invalidate_all()
+        second = self.receive("s2", 1)
+        self.assertEqual(second.state, "pending")
+        self.assertTrue(second.job_id)
+
+    def test_with_delay_path_covers_too(self):
+        with patch.object(
+            type(self.Inbox), "_fast_job_values", lambda *args, **kwargs: None
+        ):
+            first = self.receive("w1", 1)
+            second = self.receive("w2", 1)
+        self.assertTrue(first.job_id)
+        self.assertEqual(second.state, "covered")
+        self.assertFalse(second.job_id)
+        self.assertIn("w1", second.result)
+
+    def test_no_subject_for_what_is_not_an_id(self):
+        subject = self.backend._webhook_subject
+        self.assertEqual(
+            subject("inventory.updated", {"data": {"variant_id": 7}}), "inventory:7"
+        )
+        self.assertIsNone(subject("product.updated", {"data": {"id": True}}))
+        self.assertIsNone(subject("product.updated", {"data": {"id": "a\x00b"}}))
+        self.assertIsNone(subject("product.updated", {"data": {"id": "x" * 300}}))
+        self.assertIsNone(subject("product.updated", {"data": [1]}))
+        self.assertIsNone(subject("unknown.event", {"data": {"id": 1}}))

@@ -73,14 +73,23 @@ class TestWebhookParser(MyConnectorCase):
     def check_delivery(self, body, header_map):
         try:
             check_headers(header_map)
-            delivery_id, event_type, event_id, text = parse_delivery(body, header_map)
+            delivery_id, event_type, event_id, text, payload = parse_delivery(
+                body, header_map
+            )
+            subject = self.backend._webhook_subject(event_type, payload)
         except BadDelivery as err:
             self.assertEqual(err.status, 400)
             self.assertTrue(str(err))
             return "refused"
         with self.env.cr.savepoint() as savepoint:
             event, created = self.env["generic.webhook"]._receive(
-                self.backend, delivery_id, event_type, text, header_map, event_id
+                self.backend,
+                delivery_id,
+                event_type,
+                text,
+                header_map,
+                event_id,
+                subject=subject,
             )
             self.env.flush_all()
             self.assertEqual(event.delivery_id, delivery_id)

@@ -51,6 +51,37 @@ def jobs_per_row(stack, row_ids):
     return dict(rows)
 
 
+def one_job_or_covered(stack, found):
+    """Assert that each row of ``found`` (see :func:`inbox`) has one job, or
+    none when it is ``covered``: then by an earlier row of its subject that
+    has one and that its text names. Return the number of covered rows."""
+    rows = [row for row, _j, _n in found.values()]
+    per_row = jobs_per_row(stack, rows)
+    covered = {
+        row
+        for (row,) in stack.odoo.sql(
+            "SELECT id FROM generic_webhook WHERE id = ANY(%s) AND state = 'covered'",
+            (rows,),
+        )
+    }
+    assert {row: per_row.get(row, 0) for row in rows} == {
+        row: 0 if row in covered else 1 for row in rows
+    }
+    uncovered = stack.odoo.sql(
+        """
+        SELECT w.id FROM generic_webhook w
+         WHERE w.id = ANY(%s) AND NOT EXISTS (
+               SELECT 1 FROM generic_webhook c
+                WHERE c.backend_id = w.backend_id AND c.subject = w.subject
+                  AND c.id < w.id AND c.job_id IS NOT NULL
+                  AND strpos(w.result, c.delivery_id) > 0)
+        """,
+        (list(covered),),
+    )
+    assert not uncovered, uncovered
+    return len(covered)
+
+
 def test_concurrent_redeliveries_of_fresh_ids(stack):
     """20 simultaneous deliveries of one new id, 10 times: only 202/200, one
     row and one job per id, as many receipts as deliveries."""
@@ -75,9 +106,7 @@ def test_concurrent_redeliveries_of_fresh_ids(stack):
     found = inbox(stack, delivery_ids)
     assert set(found) == set(delivery_ids)
     assert {receipts for _r, _j, receipts in found.values()} == {width}
-    assert all(job_id for _r, job_id, _n in found.values())
-    per_row = jobs_per_row(stack, [row for row, _j, _n in found.values()])
-    assert per_row == {row: 1 for row, _j, _n in found.values()}
+    one_job_or_covered(stack, found)
 
 
 def test_one_event_under_many_delivery_ids_at_once(stack):
@@ -103,7 +132,10 @@ def test_one_event_under_many_delivery_ids_at_once(stack):
     assert answers == [200] * (width - 1) + [202]
     by_state = {state: (count, jobs) for state, count, jobs in rows}
     assert by_state.pop("duplicate") == (width - 1, 0)
-    assert list(by_state.values()) == [(1, 1)]  # the original, pending or done
+    # The original, pending or done with its job, or covered by an event of
+    # its product still waiting for its job (from an earlier case): no job.
+    ((state, (count, jobs)),) = by_state.items()
+    assert (count, jobs) == (1, 0 if state == "covered" else 1), by_state
 
 
 def test_r1_deliveries_duplicated_shuffled_tampered_stale(stack):
@@ -166,10 +198,9 @@ def test_r1_deliveries_duplicated_shuffled_tampered_stale(stack):
     assert sum(n for _r, _j, n in found.values()) == sum(
         len(answers[d]) for d in accepted
     )
-    per_row = jobs_per_row(stack, [row for row, _j, _n in found.values()])
-    assert set(per_row.values()) == {1} and len(per_row) == len(found)
+    covered = one_job_or_covered(stack, found)
     states = stack.odoo.wait_for_jobs(timeout=1800 if SOAK else 300)
-    print(f"R1 jobs: {states}")
+    print(f"R1 jobs: {states}; {covered} deliveries covered by another's job")
     assert not states.get("failed"), stack.odoo.sql(
         "SELECT exc_info FROM queue_job WHERE state = 'failed' LIMIT 1"
     )
@@ -178,7 +209,11 @@ def test_r1_deliveries_duplicated_shuffled_tampered_stale(stack):
         "GROUP BY state",
         (accepted,),
     )
-    assert dict(done) == {"done": len(accepted)}
+    assert dict(done) == {
+        k: v
+        for k, v in {"done": len(accepted) - covered, "covered": covered}.items()
+        if v
+    }
     duplicated_bindings = stack.odoo.sql(
         "SELECT external_id FROM myconnector_product_template WHERE backend_id = %s "
         "GROUP BY external_id HAVING count(*) > 1",
@@ -220,8 +255,7 @@ def test_r7_database_cut_during_burst(stack):
     assert seen[503] + seen[None] > 0, "the cut was not seen by any sender"
     found = inbox(stack, answers)
     assert set(found) == set(answers)
-    per_row = jobs_per_row(stack, [row for row, _j, _n in found.values()])
-    assert set(per_row.values()) == {1} and len(per_row) == len(found)
+    covered = one_job_or_covered(stack, found)
     states = stack.odoo.wait_for_jobs(timeout=600)
-    print(f"R7 jobs: {states}")
+    print(f"R7 jobs: {states}; {covered} deliveries covered by another's job")
     assert not states.get("failed")
