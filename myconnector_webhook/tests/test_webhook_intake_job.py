@@ -23,10 +23,8 @@ from odoo.addons.myconnector.tests.common import MyConnectorCase
 OWN_COLUMNS = {"id", "uuid", "name", "records", "func_string", "date_created"}
 
 
-@tagged("post_install", "-at_install")
-class TestIntakeJob(MyConnectorCase):
-    seed_records = 2
-    maxDiff = None
+class IntakeCase(MyConnectorCase):
+    """The inbox and the backend as the webhook's integration user."""
 
     @classmethod
     def setUpClass(cls):
@@ -34,6 +32,12 @@ class TestIntakeJob(MyConnectorCase):
         user = cls.backend.webhook_user_id
         cls.Inbox = cls.env["generic.webhook"].with_user(user)
         cls.backend_as_user = cls.backend.with_user(user)
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeJob(IntakeCase):
+    seed_records = 2
+    maxDiff = None
 
     def receive(self, delivery_id, fast=True):
         """Store a ``product.updated`` delivery as the intake does (``fast``)
@@ -163,7 +167,7 @@ class TestIntakeJob(MyConnectorCase):
 
 
 @tagged("post_install", "-at_install")
-class TestBurstCoveredByOneJob(MyConnectorCase):
+class TestBurstCoveredByOneJob(IntakeCase):
     """A delivery about a record whose previous event still waits for its job
     is covered by that job, which reads the record after both arrived."""
 
@@ -172,9 +176,6 @@ class TestBurstCoveredByOneJob(MyConnectorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        user = cls.backend.webhook_user_id
-        cls.Inbox = cls.env["generic.webhook"].with_user(user)
-        cls.backend_as_user = cls.backend.with_user(user)
         cls.Binding.import_record(cls.backend, "1")
 
     def receive(self, delivery_id, product_id, event_type="product.updated"):
