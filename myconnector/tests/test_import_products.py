@@ -152,11 +152,12 @@ class TestMalformedRecord(MyConnectorCase):
             self.Binding.search([("external_id", "=", "7")]).list_price, 12.5
         )
 
-    def test_record_failing_in_the_chunks_batch(self):
-        """A record that fails only once created (a variant's price, read
-        after the chunk's one ``create()``) makes the chunk import its new
-        records one by one instead: it still fails alone, with its reason,
-        and the rest of the chunk is created with its variants bound."""
+    def test_bad_variant_fails_its_product_alone(self):
+        """A variant's bad price fails its product while the chunk prepares
+        it (the mapper checks the variants): it fails alone, with its reason,
+        and the rest of the chunk is created with its variants bound. A
+        record refused only after the chunk's ``create()`` is
+        ``TestChunkVariants.test_record_refused_after_the_chunks_create``."""
         product = self.remote("GET", "/api/v1/products/7")["data"]
         variants = product["variants"]
         variants[-1]["price"] = "n/a"
