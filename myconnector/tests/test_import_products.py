@@ -5,6 +5,7 @@ from unittest import mock
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -323,6 +324,7 @@ class TestBoundConcurrently(MyConnectorCase):
             binder, "to_internal", lambda self, *args, **kwargs: self.model.browse()
         )
 
+    @mute_logger("odoo.sql_db")  # the unique violation is the point
     def test_record_job_retried_not_failed(self):
         self.Binding.import_record(self.backend, "2")
         with (
@@ -333,6 +335,7 @@ class TestBoundConcurrently(MyConnectorCase):
             self.Binding.import_record(self.backend, "2", force=True)
         self.assertIn("bound by another job", str(raised.exception))
 
+    @mute_logger("odoo.sql_db")
     def test_chunk_retried_not_isolated(self):
         self.Binding.import_record(self.backend, "2")
         records = [self.remote("GET", f"/api/v1/products/{i}")["data"] for i in (1, 2)]
