@@ -13,12 +13,13 @@ concurrency:
 * The body is read once and kept on the request (:func:`request_body`): when
   Odoo replays a request after a serialization failure, the replay sees the
   same bytes, not an exhausted stream.
-* The delivery is stored in a short transaction of its own, in READ COMMITTED
-  (:meth:`MyConnectorWebhookController._intake`): the inbox row is inserted
-  with ``ON CONFLICT DO NOTHING`` and its job created in the same transaction,
-  and a simultaneous redelivery waits for that transaction and then finds the
-  row, where REPEATABLE READ would fail it. The answer is given only after
-  that transaction committed: an accepted event is never lost.
+* The delivery is stored in a short READ COMMITTED transaction, the
+  request's own when nothing ran in it yet
+  (:meth:`MyConnectorWebhookController._intake_cursor`): the inbox row is
+  inserted with ``ON CONFLICT DO NOTHING`` and its job created in the same
+  statement, and a simultaneous redelivery waits for that transaction and
+  then finds the row, where REPEATABLE READ would fail it. The answer leaves
+  only after that transaction committed: an accepted event is never lost.
 * Everything PostgreSQL would refuse (NUL bytes, undecodable text, overlong
   identifiers) is refused here first, with 400 (401 for the token).
 * While PostgreSQL is unreachable the route answers 503 with ``Retry-After``
@@ -35,10 +36,8 @@ import json
 import logging
 import re
 
-import psycopg2
 from psycopg2.extensions import (
     ISOLATION_LEVEL_READ_COMMITTED,
-    ISOLATION_LEVEL_REPEATABLE_READ,
     TRANSACTION_STATUS_IDLE,
 )
 
@@ -225,9 +224,9 @@ class MyConnectorWebhookController(http.Controller):
                 subject=subject,
             )
             event_ref = event.id
-        # Leaving the block committed the intake transaction: only now is the
-        # delivery acknowledged (a failed commit raises, and the platform
-        # retries).
+        # The intake transaction is committed before this answer leaves (see
+        # _intake_cursor): a failed commit answers an error, and the platform
+        # retries.
         if not created:
             return self._answer(200, "duplicate", id=event_ref)
         return self._answer(202, "accepted", id=event_ref)
@@ -244,39 +243,31 @@ class MyConnectorWebhookController(http.Controller):
 
     @contextlib.contextmanager
     def _intake_cursor(self):
-        """The cursor the delivery is stored with: in READ COMMITTED, and
-        committed when the block ends without an error (rolled back on one).
+        """The cursor the delivery is stored with, in READ COMMITTED, whose
+        transaction is committed before the answer leaves.
 
         The request's own cursor when its transaction has not started yet
         (nothing ran in it before the route: the usual case), where the
-        isolation level can still be set; else a cursor of its own. In test
-        mode, the test's cursor, whose isolation level is fixed, and which
-        the test rolls back.
+        isolation level can still be chosen; Odoo commits it when the route
+        returns, before the response is sent (``odoo.service.model.retrying``;
+        a failed commit answers an error, and the platform retries). Else a
+        cursor of its own, committed when the block ends. In test mode, the
+        test's cursor, whose isolation level is fixed.
         """
         cr = request.env.cr
-        if request.env.registry.in_test_mode():
+        registry = request.env.registry
+        if registry.in_test_mode():
             yield cr
-            return
-        if cr._cnx.info.transaction_status != TRANSACTION_STATUS_IDLE:
-            with request.env.registry.cursor() as own:
+        elif cr._cnx.info.transaction_status != TRANSACTION_STATUS_IDLE:
+            with registry.cursor() as own:
                 own._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
                 yield own
-            return
-        # psycopg2 opens the next transaction with BEGIN ISOLATION LEVEL READ
-        # COMMITTED: no statement of its own. Odoo sets the level again on
-        # every cursor it opens, so a pooled connection does not keep it.
-        cr._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-        try:
+        else:
+            # psycopg2 opens the transaction with BEGIN ISOLATION LEVEL READ
+            # COMMITTED: no statement of its own. Odoo sets its level again
+            # on every cursor it opens: a pooled connection does not keep it.
+            cr._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
             yield cr
-            cr.commit()
-        except Exception:
-            cr.rollback()
-            raise
-        finally:
-            # After the commit or the rollback (psycopg2 would roll back an
-            # open transaction): the request's next one, if any, is Odoo's.
-            with contextlib.suppress(psycopg2.Error):
-                cr._cnx.set_isolation_level(ISOLATION_LEVEL_REPEATABLE_READ)
 
     def _refuse(self, reason):
         _logger.warning(
