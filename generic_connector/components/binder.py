@@ -24,6 +24,38 @@ class GenericBinder(AbstractComponent):
             binding.with_context(connector_no_export=True).write(values)
         return result
 
+    def to_internal(self, external_id, unwrap=False):
+        """OCA's, answered from the chunk's prefetch of this model's bindings
+        when the chunk made one (:meth:`prefetch`). Only found bindings are
+        kept there: one created since, or not prefetched, is searched."""
+        cache = getattr(self.work, "chunk_cache", None)
+        found = cache.get(("bindings", self.model._name)) if cache else None
+        binding = found.get(tools.ustr(external_id)) if found else None
+        if binding is None:
+            return super().to_internal(external_id, unwrap=unwrap)
+        return binding[self._odoo_field] if unwrap else binding
+
+    def prefetch(self, external_ids):
+        """Read the bindings of ``external_ids`` in one search for the rest
+        of the chunk (``work.chunk_cache``, emptied when a record is rolled
+        back): a chunk's records name the same customers and products again
+        and again, each looked up several times."""
+        cache = getattr(self.work, "chunk_cache", None)
+        wanted = {
+            tools.ustr(e) for e in external_ids if isinstance(e, str | int) and e != ""
+        }
+        if cache is None or not wanted:
+            return
+        bindings = self.model.with_context(active_test=False).search(
+            [
+                (self._backend_field, "=", self.backend_record.id),
+                (self._external_field, "in", sorted(wanted)),
+            ]
+        )
+        cache.setdefault(("bindings", self.model._name), {}).update(
+            {binding[self._external_field]: binding for binding in bindings}
+        )
+
     def _remote_values(self, binding, remote_updated_at, remote_record):
         values = {}
         if remote_updated_at:

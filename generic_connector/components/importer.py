@@ -210,6 +210,12 @@ class GenericRecordImporter(AbstractComponent):
     def _after_import(self, binding):
         """Hook after the binding is written and bound (override)."""
 
+    def _prefetch_chunk(self, records):
+        """Hook before a chunk prepares its ``records`` (remote data, not yet
+        checked): read what they share in a few queries, for the rest of the
+        chunk, e.g. their dependencies' bindings with the binder's
+        ``prefetch``. Nothing by default."""
+
     def _after_import_batch(self, importers):
         """Hook after one ``create()`` made the bindings of the chunk's new
         records: ``importers`` are their record importers, each with its

@@ -198,6 +198,7 @@ class GenericBinding(models.AbstractModel):
             count_calls() as stats,
         ):
             work.chunk_cache["bindings"] = work.model._chunk_bindings(backend, records)
+            work.component(usage="record.importer")._prefetch_chunk(records)
             isolate = (work, backend, run_key, run, counts, isolated)
             for record in records:
                 self._import_isolated(isolate, record, prepare)

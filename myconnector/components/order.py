@@ -96,9 +96,19 @@ class OrderImportMapper(Component):
 
     def _pricelist(self, record):
         """A pricelist in the order's currency: an existing one, none for the
-        company's currency, else one created for it."""
+        company's currency, else one created for it. Found once per currency
+        in a chunk (``work.chunk_cache``)."""
         company = self.backend_record.company_id or self.env.company
         code = record.get("currency") or company.currency_id.name
+        cache = getattr(self.work, "chunk_cache", None)
+        if cache is None or not isinstance(code, str):
+            return self._find_pricelist(record, company, code)
+        known = cache.setdefault("myconnector.pricelists", {})
+        if code not in known:
+            known[code] = self._find_pricelist(record, company, code)
+        return known[code]
+
+    def _find_pricelist(self, record, company, code):
         currency = (
             self.env["res.currency"]
             .with_context(active_test=False)
@@ -138,6 +148,20 @@ class OrderRecordImporter(Component):
 
     #: the binding's own fields, written even when the order is not rewritten
     _binding_fields = ("remote_status", "remote_total")
+
+    def _prefetch_chunk(self, records):
+        # The chunk's customers and variants, bound already, in two searches:
+        # each is otherwise searched two or three times per order.
+        records = [r for r in records if isinstance(r, dict)]
+        lines = [
+            line
+            for record in records
+            if isinstance(record.get("lines"), list)
+            for line in record["lines"]
+            if isinstance(line, dict)
+        ]
+        self.binder_for(CUSTOMER_MODEL).prefetch(r.get("customer_id") for r in records)
+        self.binder_for(VARIANT_MODEL).prefetch(x.get("variant_id") for x in lines)
 
     def _import_dependencies(self):
         record = self.remote_record

@@ -1,6 +1,9 @@
 # Copyright 2026 MyConnector Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import Counter
+from contextlib import ExitStack
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -168,6 +171,42 @@ class TestImportOrders(OrderCaseMixin, MyConnectorCase):
         self.assertIn("not applied", locked.remote_change_note)
         self.assertIn("not applied", locked.odoo_id.message_ids[:1].body.striptags())
         self.assertFalse(self.export_jobs())
+
+
+@tagged("post_install", "-at_install")
+class TestOrderChunkLookups(OrderCaseMixin, MyConnectorCase):
+    seed_records = 30  # 30 products, 15 customers, 30 orders
+
+    def test_chunk_looks_up_its_customers_and_variants_once(self):
+        """A chunk of orders reads the bindings of its customers and variants
+        in one search each, not two or three per order and line."""
+        self.backend.action_import_customers()
+        self.backend.action_import_products()
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        records = list(self.remote_orders().values())[:20]
+        searches = Counter()
+        with ExitStack() as stack:
+            for model in ("myconnector.res.partner", "myconnector.product.product"):
+                cls = type(self.env[model])
+
+                def counting(
+                    this, domain, *args, _model=model, _search=cls.search, **kw
+                ):
+                    if any(term[0] == "external_id" for term in domain):
+                        searches[_model] += 1
+                    return _search(this, domain, *args, **kw)
+
+                stack.enter_context(patch.object(cls, "search", counting))
+            result = self.env["myconnector.sale.order"].import_chunk(
+                self.backend, records
+            )
+        self.assertIn("created: 20", result)
+        self.assertEqual(
+            searches, {"myconnector.res.partner": 1, "myconnector.product.product": 1}
+        )
+        by_id = {b.external_id: b for b in self.orders()}
+        for record in records:
+            self.assertOrderMatches(by_id[str(record["id"])], record)
 
 
 @tagged("post_install", "-at_install")
