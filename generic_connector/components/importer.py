@@ -74,7 +74,9 @@ class GenericRecordImporter(AbstractComponent):
             data if data is not None else self.backend_adapter.get(external_id)
         )
         self.remote_updated_at = self._check_remote_record()
-        self.binding = binding = self._existing_binding()
+        # From the chunk's one search of its records' bindings, if any
+        # (``import_chunk``: the binder's ``prefetch``).
+        self.binding = binding = self.binder.to_internal(self.external_id)
         if binding and not force and not binding._is_newer(self.remote_updated_at):
             self.outcome = "skipped"
             return None
@@ -82,16 +84,6 @@ class GenericRecordImporter(AbstractComponent):
             self._check_no_pending_export(binding)
         self._import_dependencies()
         return self.mapper.map_record(self.remote_record)
-
-    def _existing_binding(self):
-        """The binding of ``external_id``: from the chunk's one search when
-        it read it (``chunk_cache["bindings"]``, each entry used once, so a
-        record seen twice in a chunk is searched again), else searched."""
-        cache = getattr(self.work, "chunk_cache", None) or {}
-        prefetched = cache.get("bindings") or {}
-        if self.external_id in prefetched:
-            return prefetched.pop(self.external_id)
-        return self.binder.to_internal(self.external_id)
 
     def _finish(self, map_record):
         """Write or create the binding of a prepared record, bind it and run

@@ -490,7 +490,7 @@ class GenericWebhook(models.Model):
         pending event of its subject covers (see ``_receive``) is inserted
         ``covered``, without a job, by the same statement.
 
-        The job row is the one ``with_delay`` stores (``test_webhook_intake``
+        The job row is the one ``with_delay`` stores (``test_webhook_intake_job``
         compares them column by column), written without the ORM: the ids
         are drawn from the sequences first, so that each row can name the
         other; the foreign key is checked at the end of the statement, when

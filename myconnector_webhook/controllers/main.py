@@ -207,21 +207,19 @@ class MyConnectorWebhookController(http.Controller):
                 )
             except BadDelivery as err:
                 return self._answer(err.status, str(err))
-            subject = self._subject(
-                Backend.browse(intake.backend_id), event_type, payload
-            )
             if not intake.user_id:
                 _logger.error("Backend %s has no integration user", intake.backend_id)
                 return self._answer(503, "the receiver is not configured")
             env = env(user=intake.user_id)
+            backend = env["myconnector.backend"].browse(intake.backend_id)
             event, created = env["generic.webhook"]._receive(
-                env["myconnector.backend"].browse(intake.backend_id),
+                backend,
                 delivery_id,
                 event_type,
                 text,
                 headers,
                 event_id=event_id,
-                subject=subject,
+                subject=self._subject(backend, event_type, payload),
             )
             event_ref = event.id
         # The intake transaction is committed before this answer leaves (see

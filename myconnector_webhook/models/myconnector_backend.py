@@ -134,24 +134,6 @@ class MyConnectorBackend(models.Model):
         for backend in self:
             backend.webhook_url = f"{base}/myconnector/webhook/{backend.webhook_token}"
 
-    def _webhook_verify(self, headers, body):
-        """Raise :class:`WebhookVerificationError` unless the delivery is
-        signed with this backend's secret."""
-        self.ensure_one()
-        backend_sudo = self.sudo()
-        self._webhook_verify_secrets(
-            WebhookIntake(
-                backend_sudo.id,
-                backend_sudo.webhook_user_id.id,
-                backend_sudo.webhook_scheme,
-                backend_sudo.webhook_secret,
-                backend_sudo.webhook_secret_previous,
-                backend_sudo.webhook_secret_previous_until,
-            ),
-            headers,
-            body,
-        )
-
     @api.model
     def _webhook_verify_secrets(self, intake, headers, body):
         """Raise :class:`WebhookVerificationError` unless the delivery is
@@ -212,13 +194,6 @@ class MyConnectorBackend(models.Model):
         )
         row = self.env.cr.fetchone()
         return WebhookIntake(*row) if row else None
-
-    @api.model
-    def _webhook_backend_id(self, token):
-        """The id of the active backend whose webhook token is ``token``, or
-        None (from the intake's cache)."""
-        intake = self._webhook_intake(token)
-        return intake.backend_id if intake else None
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -21,30 +21,10 @@ from odoo.addons.generic_connector.transport import sign_hmac_hex, sign_standard
 from odoo.addons.myconnector.tests.common import MyConnectorCase
 
 from ..controllers.main import MAX_BODY_BYTES, MAX_ID_LENGTH
+from .common import WebhookHttpCase
 
 CONTROLLER_LOG = "odoo.addons.myconnector_webhook.controllers.main"
 OUTAGE_LOG = "odoo.addons.generic_connector.http_outage"
-
-
-class WebhookHttpCase(HttpCase, MyConnectorCase):
-    """A backend subscribed to the sandbox's webhooks, posting to this test's
-    HTTP server at ``cls.url``."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["ir.config_parameter"].set_param("web.base.url", cls.base_url())
-        cls.backend.action_register_webhook()
-        cls.url = f"/myconnector/webhook/{cls.backend.webhook_token}"
-
-    def inbox(self):
-        return self.env["generic.webhook"].search(
-            [("backend_model", "=", "myconnector.backend")]
-        )
-
-    def post(self, body, headers, url=None):
-        headers = dict(headers, **{"Content-Type": "application/json"})
-        return self.url_open(url or self.url, data=body, headers=headers)
 
 
 @tagged("post_install", "-at_install")

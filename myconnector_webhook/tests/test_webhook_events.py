@@ -5,22 +5,21 @@
 import json
 import uuid
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from odoo.addons.generic_connector.tests.common import run_jobs
 from odoo.addons.generic_connector.transport import sign_standard_webhook
-from odoo.addons.myconnector.tests.common import MyConnectorCase
+
+from .common import WebhookHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestWebhookEvents(HttpCase, MyConnectorCase):
+class TestWebhookEvents(WebhookHttpCase):
     seed_records = 6
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].set_param("web.base.url", cls.base_url())
-        cls.backend.action_register_webhook()
         cls.Customer = cls.env["myconnector.res.partner"]
 
     def deliver(self, event_type):

@@ -2,22 +2,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Order and inventory events, posted by the sandbox's own simulators."""
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from odoo.addons.generic_connector.tests.common import run_jobs
-from odoo.addons.myconnector.tests.common import MyConnectorCase
 from odoo.addons.myconnector.tests.test_import_orders import OrderCaseMixin
+
+from .common import WebhookHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestWebhookOrders(HttpCase, OrderCaseMixin, MyConnectorCase):
+class TestWebhookOrders(OrderCaseMixin, WebhookHttpCase):
     seed_records = 6
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].set_param("web.base.url", cls.base_url())
-        cls.backend.action_register_webhook()
         cls.backend.inventory_protocol = "rest"
 
     def simulate(self, what, **body):

@@ -8,22 +8,21 @@ import uuid
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from odoo.addons.generic_connector.tests.common import run_jobs
 from odoo.addons.generic_connector.transport import sign_standard_webhook
-from odoo.addons.myconnector.tests.common import MyConnectorCase
+
+from .common import WebhookHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestWebhookRuns(HttpCase, MyConnectorCase):
+class TestWebhookRuns(WebhookHttpCase):
     seed_records = 8
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].set_param("web.base.url", cls.base_url())
-        cls.backend.action_register_webhook()
         cls.backend.action_import_products()
         run_jobs(cls.env)
 
