@@ -38,8 +38,8 @@ class GenericBinder(AbstractComponent):
     def prefetch(self, external_ids):
         """Read the bindings of ``external_ids`` in one search for the rest
         of the chunk (``work.chunk_cache``, emptied when a record is rolled
-        back): the chunk's own records, and what they name again and again
-        (an order's customer and variants, each looked up several times)."""
+        back): a chunk's records name the same customers and products again
+        and again, each looked up several times."""
         cache = getattr(self.work, "chunk_cache", None)
         wanted = {
             tools.ustr(e) for e in external_ids if isinstance(e, str | int) and e != ""

@@ -74,9 +74,7 @@ class GenericRecordImporter(AbstractComponent):
             data if data is not None else self.backend_adapter.get(external_id)
         )
         self.remote_updated_at = self._check_remote_record()
-        # From the chunk's one search of its records' bindings, if any
-        # (``import_chunk``: the binder's ``prefetch``).
-        self.binding = binding = self.binder.to_internal(self.external_id)
+        self.binding = binding = self._existing_binding()
         if binding and not force and not binding._is_newer(self.remote_updated_at):
             self.outcome = "skipped"
             return None
@@ -84,6 +82,20 @@ class GenericRecordImporter(AbstractComponent):
             self._check_no_pending_export(binding)
         self._import_dependencies()
         return self.mapper.map_record(self.remote_record)
+
+    def _existing_binding(self):
+        """The binding of ``external_id``: from the chunk's one search when
+        it read it (``chunk_cache["bindings"]``, each entry used once, so a
+        record seen twice in a chunk is searched again), else searched.
+
+        Not the binder's ``prefetch``, which keeps found bindings only: the
+        chunk's new records, most of a first import, would each be searched
+        again (one query per product in B1)."""
+        cache = getattr(self.work, "chunk_cache", None) or {}
+        prefetched = cache.get("bindings") or {}
+        if self.external_id in prefetched:
+            return prefetched.pop(self.external_id)
+        return self.binder.to_internal(self.external_id)
 
     def _finish(self, map_record):
         """Write or create the binding of a prepared record, bind it and run

@@ -197,11 +197,7 @@ class GenericBinding(models.AbstractModel):
             job_errors(),
             count_calls() as stats,
         ):
-            # The chunk's bindings in one search (not found: searched again,
-            # a record seen twice in a chunk may be created by the first).
-            work.component(usage="binder").prefetch(
-                str(record.get("id")) for record in records if isinstance(record, dict)
-            )
+            work.chunk_cache["bindings"] = work.model._chunk_bindings(backend, records)
             work.component(usage="record.importer")._prefetch_chunk(records)
             isolate = (work, backend, run_key, run, counts, isolated)
             for record in records:
@@ -219,6 +215,18 @@ class GenericBinding(models.AbstractModel):
                 "; isolated in their own job: %(ids)s", ids=", ".join(isolated)
             )
         return message
+
+    @api.model
+    def _chunk_bindings(self, backend, records):
+        """``{external id: binding or empty}`` of the chunk's records, read
+        in one search (the record importers take them from there)."""
+        ids = {str(record.get("id")) for record in records if isinstance(record, dict)}
+        found = self.with_context(active_test=False).search(
+            [("backend_id", "=", backend.id), ("external_id", "in", list(ids))]
+        )
+        bindings = dict.fromkeys(ids, self.browse())
+        bindings.update({binding.external_id: binding for binding in found})
+        return bindings
 
     @api.model
     def _import_isolated(self, isolate, record, step):

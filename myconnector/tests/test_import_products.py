@@ -341,6 +341,7 @@ class TestBoundConcurrently(MyConnectorCase):
         records = [self.remote("GET", f"/api/v1/products/{i}")["data"] for i in (1, 2)]
         with (
             self.blind_binder(),
+            mock.patch.object(type(self.Binding), "_chunk_bindings", lambda *args: {}),
             self.assertRaises(RetryableJobError),
             self.env.cr.savepoint(),
         ):
