@@ -58,7 +58,8 @@ if wants odoo; then
         db="myconnector_test_$$"
         trap 'drop_db "$db"; rm -rf "$results"' EXIT
         copy_db "$template" "$db"
-        tags="$(echo "$addons" | sed 's/\([^,]*\)/\/\1/g')"
+        # TEST_TAGS narrows the run (e.g. TEST_TAGS=/myconnector:TestInventory).
+        tags="${TEST_TAGS:-$(echo "$addons" | sed 's/\([^,]*\)/\/\1/g')}"
         odoo_bin -d "$db" -i "$addons" --test-enable --test-tags "$tags" \
             --stop-after-init --workers=0 --http-port="${ODOO_TEST_HTTP_PORT:-8169}" \
             --log-level=info 2>&1 | tee "$results/odoo.log" | grep -v "^$" || true
