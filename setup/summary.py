@@ -1,7 +1,8 @@
 """Count what `make test` ran and print the closing line.
 
-Reads, from the folder given as argument, pytest's JUnit XML (``pytest.xml``)
-and Odoo's log (``odoo.log`` with its exit code in ``odoo.rc``), then prints
+Reads, from the folder given as argument, pytest's JUnit XML (``pytest.xml``,
+and ``pytest-no-odoo.xml`` from the virtualenv without Odoo) and Odoo's log
+(``odoo.log`` with its exit code in ``odoo.rc``), then prints
 the tours (browser tests) run, passed and skipped among the Odoo tests, and
 ``N passed, N failed`` (``, N skipped`` when some were); exits non-zero if
 anything failed, or if no test ran at all.
@@ -23,11 +24,11 @@ TOUR_SKIPPED = re.compile(
 )
 
 
-def pytest_counts(folder):
-    path = folder / "pytest.xml"
+def pytest_counts(folder, name="pytest"):
+    path = folder / f"{name}.xml"
     if not path.exists():
-        if (folder / "pytest.expected").exists():
-            print("pytest: no report (pytest did not run to the end)")
+        if (folder / f"{name}.expected").exists():
+            print(f"{name}: no report (pytest did not run to the end)")
             return 0, 1, 0
         return None
     suites = ET.parse(path).getroot()
@@ -75,6 +76,7 @@ def main(folder):
     totals = [0, 0, 0]
     for name, counts in (
         ("pytest", pytest_counts(folder)),
+        ("pytest without Odoo", pytest_counts(folder, "pytest-no-odoo")),
         ("odoo", odoo_counts(folder)),
     ):
         if counts is None:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: lint, the pure tests, the Odoo tests, one closing count.
 #
-#   setup/test.sh [--only lint|pytest|odoo] [--addons a,b] [-- extra pytest args]
+#   setup/test.sh [--only lint|pytest|no-odoo|odoo] [--addons a,b] [-- extra pytest args]
 #
 # The Odoo tests run in a fresh throwaway database (a copy of a template with
 # the dependencies installed), with --test-enable and test tags limited to
@@ -43,6 +43,17 @@ if wants pytest; then
     "$VENV/bin/python" -m pytest -m "not bench" --junitxml="$results/pytest.xml" "$@" || true
 fi
 
+# What a machine without Odoo runs: the transport's tests in a virtualenv
+# built with Odoo hidden (no Odoo requirements, psycopg2 among them, and no
+# OCA wheels). Built once, then reused; the first build takes a minute.
+if wants no-odoo; then
+    say "Pure tests without Odoo: tests/transport in a virtualenv without Odoo's requirements"
+    touch "$results/pytest-no-odoo.expected"
+    pure_venv="$(VENV="$MYCONNECTOR_CACHE/venv-no-odoo" ODOO_SRC=/nonexistent-odoo bash "$REPO_ROOT/setup/venv.sh")"
+    "$pure_venv/bin/python" -m pytest -q -m "not bench" -p no:cacheprovider \
+        --junitxml="$results/pytest-no-odoo.xml" tests/transport tests/test_docs.py || true
+fi
+
 if wants odoo; then
     find_odoo "$VENV/bin/python"
     if [ -z "$ODOO_SRC" ]; then
@@ -67,7 +78,7 @@ if wants odoo; then
     fi
 fi
 
-if wants pytest || wants odoo; then
+if wants pytest || wants odoo || wants no-odoo; then
     "$VENV/bin/python" "$REPO_ROOT/setup/summary.py" "$results" || status=1
 fi
 exit "$status"

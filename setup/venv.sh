@@ -2,11 +2,15 @@
 # Create or refresh the project's virtualenv, then print its path on stdout.
 #
 # Installs, in order: pip tooling (setuptools<70: Odoo 17 imports pkg_resources),
-# Odoo's own requirements (when an Odoo tree is found; psycopg2 from its binary
-# wheel; python-ldap tried apart, as optional), the OCA addons from their PyPI
-# wheels (--no-deps: they require an `odoo` distribution that PyPI does not
-# have), then requirements.txt and test-requirements.txt. A stamp of all the
-# inputs makes a second run with nothing changed a no-op.
+# then, when an Odoo tree is found, Odoo's own requirements (psycopg2 from its
+# binary wheel; python-ldap tried apart, as optional) and the tree registered
+# as the `odoo` distribution (metadata only, as OCA's CI does with `pip install
+# -e`, but without writing into the tree: the OCA wheels require `odoo`, and
+# without it pip reports an ERROR, a conflict, on every install), then
+# requirements.txt and test-requirements.txt, then the OCA addons from their
+# PyPI wheels (--no-deps). Without Odoo the OCA wheels are left out: nothing
+# but Odoo loads them. A stamp of all the inputs makes a second run with
+# nothing changed a no-op.
 source "$(dirname "$0")/common.sh"
 
 PY="$(find_python)"
@@ -40,6 +44,34 @@ pip() {
     "$VENV/bin/python" -m pip --disable-pip-version-check --quiet "$@" >&2 \
         2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 }
+# The Odoo tree as the `odoo` distribution: a dist-info folder with its name
+# and version, and no files (Odoo runs from its tree through odoo-bin, so a
+# later ODOO_SRC elsewhere is not shadowed by an import path of ours).
+register_odoo_distribution() {
+    "$VENV/bin/python" - "$ODOO_SRC" <<'PY'
+import pathlib, runpy, sys, sysconfig
+release = runpy.run_path(f"{sys.argv[1]}/odoo/release.py")
+version = ".".join(str(part) for part in release["version_info"][:2])
+site = pathlib.Path(sysconfig.get_paths()["purelib"])
+for old in site.glob("odoo-*.dist-info"):
+    if (old / "INSTALLER").read_text().strip() == "myconnector-setup":
+        for path in old.iterdir():
+            path.unlink()
+        old.rmdir()
+info = site / f"odoo-{version}.dist-info"
+info.mkdir(exist_ok=True)
+files = {
+    "METADATA": f"Metadata-Version: 2.1\nName: odoo\nVersion: {version}\n"
+    f"Summary: the Odoo source tree at {sys.argv[1]} (registered, not installed)\n",
+    "INSTALLER": "myconnector-setup\n",
+}
+for name, text in files.items():
+    (info / name).write_text(text)
+record = [f"{info.name}/{name},," for name in (*files, "RECORD")]
+(info / "RECORD").write_text("\n".join(record) + "\n")
+PY
+}
+
 say "Installing Python packages into $VENV (a few minutes the first time)"
 pip install --upgrade pip 'setuptools<70' wheel
 if [ -n "$odoo_reqs" ]; then
@@ -48,8 +80,9 @@ if [ -n "$odoo_reqs" ]; then
     if [ -n "$ldap_req" ] && ! pip install "$ldap_req" 2>/dev/null; then
         warn "python-ldap not installed (it builds against libldap2-dev and libsasl2-dev); only Odoo's optional auth_ldap addon needs it"
     fi
+    register_odoo_distribution
 fi
-pip install --no-deps -r "$REPO_ROOT/setup/oca-addons.txt"
 pip install -r "$REPO_ROOT/requirements.txt" -r "$REPO_ROOT/test-requirements.txt"
+[ -z "$ODOO_SRC" ] || pip install --no-deps -r "$REPO_ROOT/setup/oca-addons.txt"
 echo "$inputs" >"$stamp"
 echo "$VENV"

@@ -18,15 +18,15 @@ the database's clock, which every host shares.
 ``SCHEMA`` creates the tables; the Odoo addon runs it at install, the pure
 tests and benchmarks call :meth:`PgConnection.ensure_schema`. Nothing here
 imports Odoo: the addon hands over the connection parameters of its
-database.
+database. ``psycopg2`` is imported when a store first connects, not at
+import: the transport imports (and its pure tests run) where Odoo's
+requirements, psycopg2 among them, are not installed.
 """
 
 import contextlib
 import os
 import threading
 import zlib
-
-import psycopg2
 
 __all__ = ["SCHEMA", "PgBucketStore", "PgConnection", "PgTokenStore"]
 
@@ -73,6 +73,12 @@ RETURNING granted, tokens, EXTRACT(EPOCH FROM updated_at - now())::float
 """
 
 
+def _psycopg2():
+    import psycopg2  # noqa: PLC0415 - only where a store is used (see above)
+
+    return psycopg2
+
+
 class PgConnection:
     """A lazily opened autocommit connection, safe across threads and forks.
 
@@ -90,6 +96,7 @@ class PgConnection:
     @contextlib.contextmanager
     def cursor(self):
         """A cursor of the connection, held by this thread while in use."""
+        psycopg2 = _psycopg2()
         with self._lock:
             cnx = self._connection()
             try:
@@ -118,7 +125,7 @@ class PgConnection:
     def close(self) -> None:
         with self._lock:
             if self._cnx is not None and self._pid == os.getpid():
-                with contextlib.suppress(psycopg2.Error):
+                with contextlib.suppress(_psycopg2().Error):
                     self._cnx.close()
             self._cnx = None
 
@@ -127,7 +134,7 @@ class PgConnection:
             # After a fork the socket belongs to the parent: never touch it.
             self._cnx = None
         if self._cnx is None:
-            cnx = psycopg2.connect(**self.params)
+            cnx = _psycopg2().connect(**self.params)
             cnx.autocommit = True
             with cnx.cursor() as cr:
                 cr.execute(

@@ -21,7 +21,7 @@ from .common import MyConnectorCase
 class LogCapture(logging.Handler):
     """Every record of the transport, HTTP and job loggers, at DEBUG."""
 
-    names = ("generic_connector", "odoo.addons", "urllib3", "requests", "oauthlib")
+    names = ("generic_connector", "odoo.addons", "urllib3", "requests")
 
     def __init__(self):
         super().__init__(logging.DEBUG)
