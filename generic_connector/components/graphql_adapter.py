@@ -6,7 +6,7 @@ Same interface as the REST adapter (``get``, ``iterate_pages``,
 ``iterate_all``, ``create``, ``update``, ``delete``), so importers, mappers
 and jobs do not know which protocol fetched the data. A resource declares::
 
-    _usage = "backend.adapter.graphql"       # chosen by the backend
+    _apply_on = "myconnector.product.template"   # the binding model
     _list_query = "query($first: Int, $after: String) { products(...) {...} }"
     _connection_path = "products"            # the Relay connection in data
     _get_query = "query($id: ID!) { product(id: $id) {...} }"
@@ -17,7 +17,9 @@ and jobs do not know which protocol fetched the data. A resource declares::
 
 Records come back *flattened* (``flatten_connections``): connections become
 lists and camelCase keys snake_case, the shape the REST API gives, so one
-mapper serves both protocols. Extension points: ``_variables`` (filters to
+mapper serves both protocols. The usage, ``backend.adapter.graphql``, is set
+here, not by the resource: the backend picks it through ``_adapter_usage``
+when the resource's protocol is GraphQL. Extension points: ``_variables`` (filters to
 query variables), ``_to_record`` (an answer's node to a record).
 """
 

@@ -17,7 +17,10 @@ Shared across every worker and host (``shared_state``, in PostgreSQL, never
 in a job's cursor): the backend's rate budget (``rate_limit_*``), which the
 pooled session consults before every call of every protocol, and its OAuth2
 access token. Jobs run in the backend's own queue channel
-(``_job_channel``), so a busy backend cannot starve another.
+(``_job_channel``). An unconfigured channel shares its parent's capacity with
+the other backends' channels, so a busy backend can still delay another:
+give a backend its own capacity in queue_job's channel configuration to keep
+them apart.
 """
 
 import contextlib

@@ -1,1 +1,2 @@
 from . import test_webhook_inbox
+from . import test_mock_adapter

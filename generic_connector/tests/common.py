@@ -120,7 +120,9 @@ class MockAdapter:
     kwargs)`` in order.
     """
 
-    _protocol = "mock"  # shown on the sync runs it takes part in
+    #: shown on the sync runs it takes part in: it stands in for a REST
+    #: resource unless a test says otherwise (a value of the run's selection)
+    _protocol = "rest"
 
     def __init__(self, responses=None):
         self.responses = dict(responses or {})
@@ -160,8 +162,10 @@ class MockAdapter:
     def create(self, data):  # pylint: disable=method-required-super
         return self.answer("create", data)
 
-    def update(self, external_id, data):
-        return self.answer("update", external_id, data)
+    def update(self, external_id, data, expected_version=None):
+        return self.answer(
+            "update", external_id, data, expected_version=expected_version
+        )
 
     def delete(self, external_id):
         return self.answer("delete", external_id)

@@ -13,10 +13,12 @@ worker therefore lazily builds its own pool on first use; in threaded mode
 is why the registry and urllib3's pools are thread-safe. ``pool_maxsize``
 bounds the concurrent connections one process opens to a backend.
 
-The key is opaque and built by the caller, typically ``(dbname, backend_id,
-config_fingerprint)``: a changed base URL or TLS setting yields a new key, so
-a stale session is never reused with new settings (``close_session`` frees the
-old one).
+The key is opaque and built by the caller; a backend uses ``(dbname, model,
+backend id, pool size)`` (``generic.backend._session_key``). A session holds
+no URL and no credentials (the client built around it sends those with each
+request, and urllib3 pools per host), so a changed base URL or key reuses the
+same session, and only a changed pool size needs a new one
+(``close_session`` frees a session that is no longer wanted).
 
 Retries are disabled at the adapter level (``max_retries=0``): the client
 retries with its own policy, which knows which methods are idempotent and
