@@ -60,6 +60,7 @@ from .graphql import (
 from .pagination import (
     CursorPagination,
     LinkHeaderPagination,
+    NextLinkPagination,
     OffsetPagination,
     Page,
     iterate_items,
@@ -104,6 +105,7 @@ __all__ = [
     "GraphQLError",
     "HttpClient",
     "LinkHeaderPagination",
+    "NextLinkPagination",
     "MemoryBucketStore",
     "MemoryTokenStore",
     "NestedConnection",

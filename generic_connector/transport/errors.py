@@ -114,8 +114,13 @@ class TransportError(Exception):
             what = f"{what} ({self.cause})"
         where = _short_url(self.url)
         text = f"{what} at {where}" if where else what
-        if self.hint:
-            text = f"{text}: {self.hint}"
+        hint = self.hint
+        if self.message and isinstance(self, ConfigError):
+            # Our own words on the setting that is wrong (an empty API key, a
+            # redirect to fix): the generic hint would hide which one it is.
+            hint = self.message
+        if hint:
+            text = f"{text}: {hint}"
         if self.retry_after is not None:
             text = f"{text}; it asked to wait {self.retry_after:g}s"
         said = self.body_excerpt or self.message

@@ -8,14 +8,23 @@ rest, and only one page is held in memory at a time.
 A *style* object knows where the first page is and how to find the next one:
 
 * ``OffsetPagination`` — ``?page=N&per_page=M`` (or ``offset=`` steps with
-  ``by_offset=True``). Stops at an empty page, at a short page, or — when
-  ``total_path`` is set — once the announced total has been fetched. With a
-  total, a short page does *not* stop: many APIs silently cap ``per_page``
-  below what we ask, and stopping on the first "short" page would import a
-  fraction of the data without any error.
+  ``by_offset=True``). Never stops on a short page: many APIs silently cap
+  ``per_page`` below what we ask, and stopping on the first "short" page
+  would import a fraction of the data without any error. It stops once the
+  announced total has been fetched (``total_path``), at an empty page, or at
+  a 404 past the first page (the "Invalid page" of Django REST framework and
+  others: the page past the end).
 * ``CursorPagination`` — the next cursor is read from the payload; a missing,
   null or empty cursor ends the iteration.
 * ``LinkHeaderPagination`` — follows ``Link: <...>; rel="next"`` (RFC 8288).
+* ``NextLinkPagination`` — follows the next page's URL found in the body at a
+  dotted path (``next`` for Django REST framework, ``links.next`` for
+  JSON:API, ``_links.next.href`` for HAL); null or absent ends the iteration.
+
+Every style takes a ``total_path``: each ``Page`` then carries the total the
+remote announced (``total``) beside the count of items fetched so far
+(``fetched``), so a caller can tell a walk that ended short of the announced
+total (records added or deleted meanwhile, a broken page) and say so.
 
 Guards, because a broken pagination otherwise runs until the job times out
 and imports the same page ten thousand times:
@@ -24,8 +33,8 @@ and imports the same page ten thousand times:
   repeating the previous one (same ``id``s, else same content hash), raises
   ``FatalError("pagination loop: ...")`` — typically the API ignores our
   page parameter;
-* a next link to another origin raises ``ConfigError``; it is never followed,
-  so credentials are never sent there;
+* a next link (header or body) to another origin raises ``ConfigError``; it
+  is never followed, so credentials are never sent there;
 * ``max_pages`` (default 10,000) bounds any iteration.
 """
 
@@ -40,7 +49,7 @@ import requests
 
 from .client import origin_of
 from .envelope import extract
-from .errors import ConfigError, FatalError
+from .errors import ConfigError, FatalError, NotFoundError
 
 MAX_PAGES = 10_000
 
@@ -51,21 +60,42 @@ class Page:
     response: requests.Response
     payload: Any
     number: int  # 1-based
+    fetched: int = 0  # items of this page and the pages before it
+    total: int | None = None  # the total the remote announced, if it does
 
 
 class _SizedPagination:
-    """Shared by the styles: the page size goes out as ``size_param``."""
+    """Shared by the styles: the page size goes out as ``size_param``; the
+    announced total, if any, is read at ``total_path``."""
 
     size_param = None
     page_size = 100
+    total_path = None
+    #: a 404 after the first page means "past the end" (offset styles only:
+    #: a cursor or a link the remote handed us must exist)
+    not_found_ends = False
 
     def start(self, path, params):
         if self.size_param:
             params = {**params, self.size_param: self.page_size}
         return path, params
 
+    def total_of(self, payload):
+        """The total the remote announced in ``payload``, or None."""
+        if not self.total_path:
+            return None
+        total = extract(payload, self.total_path, default=None)
+        try:
+            return int(total) if total is not None else None
+        except (TypeError, ValueError) as exc:
+            raise FatalError(
+                f"the total at {self.total_path!r} is {total!r}, not a number"
+            ) from exc
+
 
 class OffsetPagination(_SizedPagination):
+    not_found_ends = True
+
     def __init__(
         self,
         page_param="page",
@@ -87,13 +117,9 @@ class OffsetPagination(_SizedPagination):
         return super().start(path, {**params, self.page_param: self.start_at})
 
     def advance(self, page, request, fetched):
-        if not page.items:
-            return None
-        if self.total_path:
-            total = extract(page.payload, self.total_path, default=None)
-            if total is not None and fetched >= int(total):
-                return None
-        elif len(page.items) < self.page_size:
+        # A short page is not the end (the server may cap the page size):
+        # only the announced total, an empty page or a 404 past it are.
+        if not page.items or (page.total is not None and fetched >= page.total):
             return None
         target, params = request
         step = len(page.items) if self.by_offset else 1
@@ -107,7 +133,9 @@ class CursorPagination(_SizedPagination):
         next_cursor_path="data.next_cursor",
         size_param="limit",
         page_size=100,
+        total_path=None,
     ):
+        self.total_path = total_path
         self.cursor_param = cursor_param
         self.next_cursor_path = next_cursor_path
         self.size_param = size_param
@@ -122,23 +150,54 @@ class CursorPagination(_SizedPagination):
         return target, {**params, self.cursor_param: cursor}
 
 
+def _next_on_same_origin(page, link):
+    """The absolute URL of ``link`` (relative to the page's URL), refused
+    with ``ConfigError`` when it leaves the page's origin: credentials are
+    never sent to a host a response named."""
+    target = requests.compat.urljoin(page.response.url, link)
+    if origin_of(target) != origin_of(page.response.url):
+        raise ConfigError(
+            f"pagination next link points to another origin: {target}; "
+            "not followed, credentials are never sent there",
+            url=page.response.url,
+        )
+    return target, None  # the link carries its own query string
+
+
 class LinkHeaderPagination(_SizedPagination):
-    def __init__(self, size_param="per_page", page_size=100):
+    def __init__(self, size_param="per_page", page_size=100, total_path=None):
         self.size_param = size_param
         self.page_size = page_size
+        self.total_path = total_path
 
     def advance(self, page, request, fetched):
         link = page.response.links.get("next", {}).get("url")
         if not link:
             return None
-        target = requests.compat.urljoin(page.response.url, link)
-        if origin_of(target) != origin_of(page.response.url):
-            raise ConfigError(
-                f"pagination next link points to another origin: {target}; "
-                "not followed, credentials are never sent there",
-                url=page.response.url,
+        return _next_on_same_origin(page, link)
+
+
+class NextLinkPagination(_SizedPagination):
+    """The next page's URL is in the body at ``next_path`` (dotted)."""
+
+    def __init__(
+        self, next_path="next", size_param="per_page", page_size=100, total_path=None
+    ):
+        self.next_path = next_path
+        self.size_param = size_param
+        self.page_size = page_size
+        self.total_path = total_path
+
+    def advance(self, page, request, fetched):
+        link = extract(page.payload, self.next_path, default=None)
+        if link in (None, ""):
+            return None
+        if not isinstance(link, str):
+            raise FatalError(
+                f"the next link at {self.next_path!r} is a "
+                f"{type(link).__name__}, not a URL"
             )
-        return target, None  # the link carries its own query string
+        return _next_on_same_origin(page, link)
 
 
 def paginate(
@@ -154,9 +213,16 @@ def paginate(
         if key in seen:
             raise FatalError(f"pagination loop: {key} was already fetched")
         seen.add(key)
-        payload, response = client.fetch_json(
-            "GET", request[0], params=request[1], headers=headers
-        )
+        try:
+            payload, response = client.fetch_json(
+                "GET", request[0], params=request[1], headers=headers
+            )
+        except NotFoundError:
+            # The first page exists (it answered): a 404 now is the page
+            # past the end of a collection that is an exact multiple of it.
+            if number > 1 and style.not_found_ends:
+                return
+            raise
         items = extract(payload, items_path)
         if not isinstance(items, list):
             raise FatalError(
@@ -169,7 +235,14 @@ def paginate(
                 f"({response.url}); does the API ignore the paging parameters?"
             )
         previous, fetched = fingerprint, fetched + len(items)
-        page = Page(items=items, response=response, payload=payload, number=number)
+        page = Page(
+            items=items,
+            response=response,
+            payload=payload,
+            number=number,
+            fetched=fetched,
+            total=style.total_of(payload),
+        )
         yield page
         request = style.advance(page, request, fetched)
         if request is None:

@@ -156,3 +156,13 @@ def test_summary_of_refused_data_quotes_the_remote():
 
     err = FatalError(status=422, url="https://h/p", body='{"error": "sku taken"}')
     assert 'The remote said: {"error": "sku taken"}' in err.summary
+
+
+def test_summary_of_a_config_error_says_what_is_wrong():
+    # An empty API key is a setting, not the base URL nor TLS: the admin must
+    # read which one.
+    err = ConfigError("API key is empty: set it on the backend")
+    assert "API key is empty: set it on the backend" in err.summary
+    assert "base URL, TLS" not in err.summary
+    redirect = ConfigError("PATCH redirected to https://h/p/: fix the base URL")
+    assert "PATCH redirected to https://h/p/" in redirect.summary

@@ -9,6 +9,7 @@ from generic_connector.transport import (
     FatalError,
     HttpClient,
     LinkHeaderPagination,
+    NextLinkPagination,
     OffsetPagination,
     RetryPolicy,
     iterate_items,
@@ -53,9 +54,11 @@ def test_offset_pagination_is_lazy(server):
     next(pages)
     assert server.count() == 2
     rest = list(pages)
-    assert [len(p.items) for p in rest] == [3]  # short page: stop, no 4th call
-    assert server.count() == 3
-    assert [hit.args["page"] for hit in server.hits] == ["1", "2", "3"]
+    # A short page is not the end (the server may cap the page size): with
+    # no total announced, the walk ends on the empty page.
+    assert [len(p.items) for p in rest] == [3, 0]
+    assert server.count() == 4
+    assert [hit.args["page"] for hit in server.hits] == ["1", "2", "3", "4"]
 
 
 def test_offset_exact_multiple_stops_on_empty_page(server):
@@ -100,7 +103,7 @@ def test_offset_by_offset_steps(server):
         iterate_items(client_for(server), "/products", style=style, items_path="")
     )
     assert len(items) == 23
-    assert [hit.args["offset"] for hit in server.hits] == ["0", "10", "20"]
+    assert [hit.args["offset"] for hit in server.hits] == ["0", "10", "20", "23"]
 
 
 def test_cursor_pagination(server):
@@ -253,3 +256,68 @@ def test_items_must_be_a_list(server):
                 items_path="data.items",
             )
         )
+
+
+def body_next_api(server, items, size=10, path="next", next_base=None):
+    """Django REST framework's shape by default: ``{"count", "next",
+    "results"}``; ``path`` places the link elsewhere (``links.next``...)."""
+
+    def handler(request):
+        page = int(request.args.get("page", 1))
+        chunk = items[(page - 1) * size : page * size]
+        link = None
+        if page * size < len(items):
+            base = next_base or server.url
+            link = f"{base}/products/?page={page + 1}&per_page={size}"
+        body = {"count": len(items), "results": chunk}
+        node = body
+        *parents, leaf = path.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = link
+        return reply(json=body)(request)
+
+    return handler
+
+
+@pytest.mark.parametrize("path", ["next", "links.next", "_links.next.href"])
+def test_next_link_in_the_body(server, path):
+    server.route("/products/", body_next_api(server, ITEMS, path=path))
+    items = list(
+        iterate_items(
+            client_for(server),
+            "/products/",
+            style=NextLinkPagination(path, page_size=10),
+            items_path="results",
+        )
+    )
+    assert [i["id"] for i in items] == list(range(1, 24))
+    assert server.count() == 3
+    assert server.hits[0].args == {"per_page": "10"}
+    assert [hit.args.get("page") for hit in server.hits] == [None, "2", "3"]
+
+
+def test_next_link_in_the_body_to_another_origin_is_refused(server, other_server):
+    other_server.route("/products/", reply(json={"results": [], "next": None}))
+    server.route("/products/", body_next_api(server, ITEMS, next_base=other_server.url))
+    client = client_for(server, auth=ApiKeyAuth("key-abcdef"))
+    pages = paginate(
+        client, "/products/", style=NextLinkPagination("next"), items_path="results"
+    )
+    assert len(next(pages).items) == 10
+    with pytest.raises(ConfigError, match="another origin"):
+        next(pages)
+    assert other_server.count() == 0  # the API key never went there
+
+
+def test_next_link_with_a_total_knows_the_shortfall(server):
+    server.route("/products/", body_next_api(server, ITEMS))
+    pages = list(
+        paginate(
+            client_for(server),
+            "/products/",
+            style=NextLinkPagination("next", page_size=10, total_path="count"),
+            items_path="results",
+        )
+    )
+    assert (pages[-1].fetched, pages[-1].total) == (23, 23)
