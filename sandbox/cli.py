@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
             "metavar": "PATTERN:KNOBS",
             "default": [],
         },
+        "past_end_404": {"action": "store_true"},
+        "trailing_slash": {"action": "store_true"},
         "webhook_allow_any_host": {"action": "store_true"},
         "access_log": {"action": "store_true"},
     }

@@ -21,6 +21,10 @@ class SandboxConfig:
     db: str | None = None
     pagination: str = "offset"
     envelope: str = "wrapped"
+    max_per_page: int = 250
+    past_end_404: bool = False
+    total_extra: int = 0
+    trailing_slash: bool = False
     endpoint_envelopes: dict[str, str] = field(default_factory=dict)
     token_ttl: float = 3600.0
     rate_limit: int = 1200
@@ -46,6 +50,8 @@ class SandboxConfig:
                 raise ValueError(
                     f"envelope for {pattern!r} must be one of {ENVELOPE_STYLES}"
                 )
+        if self.max_per_page < 1 or self.total_extra < 0:
+            raise ValueError("max_per_page must be >= 1 and total_extra >= 0")
         if self.rate_limit < 1 or self.rate_window <= 0:
             raise ValueError("rate_limit must be >= 1 and rate_window > 0")
         if self.webhook_max_attempts < 1 or self.webhook_workers < 1:
@@ -59,6 +65,13 @@ FLAG_HELP: dict[str, str] = {
     "db": "SQLite file that keeps the data across restarts; in memory when absent",
     "pagination": "default list pagination: offset, cursor or link",
     "envelope": "default response envelope: wrapped or nested",
+    "max_per_page": "largest page served, whatever per_page asks (a server cap)",
+    "past_end_404": "answer 404 'Invalid page' to an offset page past the last one "
+    "(as Django REST framework does) instead of an empty page",
+    "total_extra": "announce this many records more than the list holds in its "
+    "'total' (a count gone stale while the walk runs)",
+    "trailing_slash": "routes end with a slash (/api/v1/products/1/); a path "
+    "without it answers 301 to the path with it (Django's APPEND_SLASH)",
     "endpoint_envelopes": "per-endpoint envelope, PATTERN=STYLE, e.g. "
     "'GET /api/v1/orders=nested' (repeatable)",
     "token_ttl": "lifetime in seconds of OAuth2 access tokens",

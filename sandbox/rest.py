@@ -153,9 +153,22 @@ class RestApi:
     # -- dispatch --------------------------------------------------------
 
     def handle(self, request: Request, can_write: bool) -> Response:
+        path = request.path
+        if self.app.config.trailing_slash:
+            # Django's APPEND_SLASH: the routes end with a slash, a path
+            # without it is moved there (a client must not follow a 301 for
+            # a write: it would become a GET).
+            if not path.endswith("/"):
+                query = request.query_string.decode()
+                location = request.host_url.rstrip("/") + path + "/"
+                return Response(
+                    status=301,
+                    headers={"Location": location + (f"?{query}" if query else "")},
+                )
+            path = path.rstrip("/")
         adapter = URL_MAP.bind_to_environ(request.environ)
         try:
-            endpoint, args = adapter.match()
+            endpoint, args = adapter.match(path_info=path)
         except MethodNotAllowed as exc:
             allowed = ", ".join(sorted(exc.valid_methods or []))
             raise ApiError(
@@ -238,6 +251,7 @@ class RestApi:
                 request, "limit" if style == "cursor" else "per_page", DEFAULT_PER_PAGE
             ),
             MAX_PER_PAGE,
+            self.app.config.max_per_page,
         )
         page = _int_arg(request, "page", 1) if style != "cursor" else None
         after = (
@@ -255,6 +269,13 @@ class RestApi:
                     if all(records[k].get(f) == v for f, v in filters.items())
                 ]
             total = len(keys)
+            if (
+                style != "cursor"
+                and self.app.config.past_end_404
+                and page > 1
+                and (page - 1) * per_page >= total
+            ):
+                raise ApiError(404, "Invalid page")
             if style == "cursor":
                 start = bisect_right(keys, after) if after is not None else 0
             else:
@@ -262,7 +283,13 @@ class RestApi:
             chosen = keys[start : start + per_page]
             items = [collection.json(k) for k in chosen]
         has_next = start + per_page < total
-        meta = {"total": total, "page": page, "per_page": per_page, "next_cursor": None}
+        announced = total + self.app.config.total_extra
+        meta = {
+            "total": announced,
+            "page": page,
+            "per_page": per_page,
+            "next_cursor": None,
+        }
         if style == "cursor" and has_next and chosen:
             meta["next_cursor"] = encode_cursor(chosen[-1])
         response = self._many(request, items, meta)
