@@ -14,6 +14,14 @@ class RemoteDataError(ValueError):
     """
 
 
+def failure_kind(err):
+    """Where the fix of a record that failed with ``err`` belongs:
+    ``"remote"`` when its remote data is wrong (:class:`RemoteDataError`),
+    ``"odoo"`` for anything else raised while importing it (a constraint, an
+    archived or inactive record, a missing setting)."""
+    return "remote" if isinstance(err, RemoteDataError) else "odoo"
+
+
 def check_storable(value, where):
     """Raise :class:`RemoteDataError` if ``value`` (JSON-like data) holds text
     PostgreSQL refuses: a NUL character or an unpaired surrogate."""

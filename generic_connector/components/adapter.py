@@ -9,11 +9,19 @@ from ``self.backend_record`` (pooled session, timeouts, auth, retry policy).
 ``RESTAdapter`` implements it over a JSON REST resource; a developer adds a
 resource by subclassing and declaring::
 
-    _resource_path = "/api/v1/products"   # the collection URL
-    _pagination = "offset"                # offset | cursor | link
+    _resource_path = "/api/v1/products"   # the collection URL, as the remote
+                                          # spells it (a trailing slash stays)
+    _pagination = "offset"                # offset | cursor | link | next_link
     _items_path = "data.items"            # the list inside a page's envelope
+    _total_path = "data.total"            # the announced total, if any
+    _next_link_path = "next"              # next_link: the next page's URL
     _record_path = "data"                 # one record inside its envelope
     _precondition = "if_match"            # or if_unmodified_since (updates)
+
+A walk never ends early without saying so: an offset walk does not stop on a
+short page (the remote may cap the page size), and when ``_total_path`` is
+declared, a walk that fetched less than the announced total is told to the
+run, which ends *partial* (see ``GenericBatchImporter``).
 """
 
 from odoo.addons.component.core import AbstractComponent
@@ -21,6 +29,7 @@ from odoo.addons.component.core import AbstractComponent
 from ..transport import (
     CursorPagination,
     LinkHeaderPagination,
+    NextLinkPagination,
     OffsetPagination,
     extract,
     paginate,
@@ -87,21 +96,41 @@ class RESTAdapter(AbstractComponent):
     _pagination = "offset"
     _items_path = "data.items"
     _record_path = "data"
+    #: where a page's envelope announces the collection's total; None when
+    #: the remote does not (a short walk then goes unnoticed)
+    _total_path = None
     _next_cursor_path = "data.next_cursor"
+    #: where the body holds the next page's URL (``_pagination = "next_link"``):
+    #: ``next`` (Django REST framework), ``links.next`` (JSON:API),
+    #: ``_links.next.href`` (HAL)
+    _next_link_path = "next"
     _precondition = "if_match"
 
     def _record_url(self, external_id):
-        return f"{self._resource_path.rstrip('/')}/{external_id}"
+        """The URL of one record, shaped like the collection's: a remote whose
+        routes end with a slash (``/products/``) answers a path without it
+        with a redirect, a second call for a read and a refusal for a write."""
+        path = self._resource_path
+        if path.endswith("/"):
+            return f"{path}{external_id}/"
+        return f"{path}/{external_id}"
 
     def _pagination_style(self):
         size = self.backend_record.page_size or 100
+        total = self._total_path
         if self._pagination == "cursor":
             return CursorPagination(
-                next_cursor_path=self._next_cursor_path, page_size=size
+                next_cursor_path=self._next_cursor_path,
+                page_size=size,
+                total_path=total,
             )
         if self._pagination == "link":
-            return LinkHeaderPagination(page_size=size)
-        return OffsetPagination(page_size=size)
+            return LinkHeaderPagination(page_size=size, total_path=total)
+        if self._pagination == "next_link":
+            return NextLinkPagination(
+                self._next_link_path, page_size=size, total_path=total
+            )
+        return OffsetPagination(page_size=size, total_path=total)
 
     def _query(self, filters):
         """Remote query parameters for ``filters`` (override per resource)."""

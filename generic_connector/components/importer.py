@@ -241,6 +241,9 @@ class GenericBatchImporter(AbstractComponent):
 
     #: records the last ``run`` read from the remote
     fetched = 0
+    #: the total the remote announced during the last ``run`` (None: it did
+    #: not say); more than ``fetched`` when the walk ended short of it
+    announced = None
 
     def run(self, filters=None, job_options=None, run_key=None):
         """Enqueue chunk jobs for every remote record matching ``filters``.
@@ -254,10 +257,12 @@ class GenericBatchImporter(AbstractComponent):
         """
         size = max(self.backend_record.import_chunk_size, 1)
         jobs, chunk, first_response = [], [], None
-        self.fetched = 0
+        self.fetched, self.announced = 0, None
         for page in self.backend_adapter.iterate_pages(filters):
             if first_response is None:
                 first_response = page.response
+            if getattr(page, "total", None) is not None:
+                self.announced = page.total
             for record in page.items:
                 self.fetched += 1
                 chunk.append(record)
@@ -267,6 +272,21 @@ class GenericBatchImporter(AbstractComponent):
         if chunk:
             jobs.append(self._enqueue_chunk(chunk, job_options, run_key))
         return jobs, first_response
+
+    def shortfall(self):
+        """What the last ``run`` missed of the total the remote announced, as
+        a sentence for the run's message; None when nothing is missing (or
+        the remote announced no total)."""
+        if self.announced is None or self.fetched >= self.announced:
+            return None
+        return _(
+            "The remote announced %(total)s record(s) but the walk fetched "
+            "%(fetched)s (fetched %(fetched)s of %(total)s announced): records "
+            "may have been added, deleted or skipped while it ran. The watermark "
+            "stays, so the next run reads them again.",
+            total=self.announced,
+            fetched=self.fetched,
+        )
 
     def _enqueue_chunk(self, records, job_options, run_key):
         ids = [str(r.get("id")) for r in records]

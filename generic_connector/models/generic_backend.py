@@ -519,6 +519,8 @@ class GenericBackend(models.AbstractModel):
         )
         watermark = self._run_watermark(first_response)
         if not jobs:
+            if run.shortfall:
+                return run.shortfall
             self._move_watermark(watermark_field, watermark)
             run._note(watermark_after=watermark)
             return _(
@@ -586,7 +588,8 @@ class GenericBackend(models.AbstractModel):
         bad records in (identity key ``<run_key>:<id>``). Waits, without
         spending retries, while any is pending; fails, leaving the watermark
         where it was, when any failed: a record that did not import is read
-        again by the next run.
+        again by the next run. The watermark stays too when the run's walk
+        fetched less than the remote announced (the run's ``shortfall``).
         """
         self.ensure_one()
         domain = [("uuid", "in", job_uuids)]
@@ -614,8 +617,16 @@ class GenericBackend(models.AbstractModel):
                 seconds=10,
                 ignore_retry=True,
             )
+        run = self.env["generic.sync.run"]._for_key(run_key)
+        if run.shortfall:
+            # Records the walk missed would be skipped for good past it.
+            return _(
+                "The watermark stays at %(old)s: %(why)s",
+                old=self[field_name] or _("(never)"),
+                why=run.shortfall,
+            )
         self._move_watermark(field_name, watermark)
-        self.env["generic.sync.run"]._for_key(run_key)._note(watermark_after=watermark)
+        run._note(watermark_after=watermark)
         return _(
             "Watermark %(field)s moved to %(value)s", field=field_name, value=watermark
         )

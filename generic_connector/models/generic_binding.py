@@ -19,6 +19,7 @@ from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.core import bound_concurrently, job_errors
+from ..exceptions import failure_kind
 from ..timestamps import canonical_timestamp, to_odoo_datetime
 from ..transport import NotFoundError, TransportError, count_calls
 
@@ -147,7 +148,11 @@ class GenericBinding(models.AbstractModel):
             jobs, first_response = importer.run(
                 filters=filters, job_options=job_options, run_key=run_key
             )
-            run._note(resource=self._name, protocol=importer.backend_adapter._protocol)
+            run._note(
+                resource=self._name,
+                protocol=importer.backend_adapter._protocol,
+                shortfall=importer.shortfall(),
+            )
         run._adopt(jobs)
         run._tally(stats, fetched=importer.fetched, kind="batch")
         return jobs, first_response
@@ -264,7 +269,9 @@ class GenericBinding(models.AbstractModel):
                 **backend._job_options(),
             ).import_record(backend, external_id, run_key=run_key)
             run._adopt([job])
-            run._note_failure(_error_text(err), external_id, job=job)
+            run._note_failure(
+                _error_text(err), external_id, job=job, kind=failure_kind(err)
+            )
 
     @api.model
     def _create_in_batch(self, work, new, counts):

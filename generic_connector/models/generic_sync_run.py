@@ -106,6 +106,11 @@ class GenericSyncRun(models.Model):
     watermark_after_at = fields.Datetime(
         compute="_compute_watermark_dates", string="Watermark moved to"
     )
+    shortfall = fields.Text(
+        readonly=True,
+        help="What the run's walk missed of the total the remote announced: "
+        "the run is then partial and its watermark stays.",
+    )
     tally_ids = fields.One2many("generic.sync.run.tally", "run_id", readonly=True)
     failure_ids = fields.One2many("generic.sync.run.failure", "run_id", readonly=True)
     job_ids = fields.One2many("queue.job", "sync_run_id", readonly=True)
@@ -261,8 +266,12 @@ class GenericSyncRun(models.Model):
             if todo:
                 self.sudo().write(todo)
 
-    def _note_failure(self, reason, external_id=None, job=None, webhook=None):
-        """Record one record that failed, with its reason."""
+    def _note_failure(
+        self, reason, external_id=None, job=None, webhook=None, kind=None
+    ):
+        """Record one record that failed, with its reason and, when known,
+        where it is to be fixed (``kind``: ``remote`` or ``odoo``, see
+        ``exceptions.failure_kind``)."""
         if not self:
             return self.env["generic.sync.run.failure"]
         return (
@@ -276,6 +285,7 @@ class GenericSyncRun(models.Model):
                     "reason": reason,
                     "job_id": job.db_record().id if hasattr(job, "db_record") else job,
                     "webhook_id": webhook.id if webhook else False,
+                    "kind": kind or False,
                 }
             )
         )
@@ -304,6 +314,10 @@ class GenericSyncRun(models.Model):
             return "running", False
         broken = jobs.filtered(lambda j: j.state in ("failed", "cancelled"))
         if not broken and not open_failures:
+            # The walk ended short of the total the remote announced: what
+            # was fetched imported, but records may be missing.
+            if self.shortfall:
+                return "partial", self.shortfall
             return "done", False
         # Failed: the run could not proceed (its driver failed), or a run of
         # one job (a webhook's) did not import its record. Partial: a batch
@@ -314,15 +328,19 @@ class GenericSyncRun(models.Model):
         if driver & broken or (single and not imported):
             reason = (driver & broken or broken)[:1].exc_message
             return "failed", reason or "; ".join(open_failures.mapped("reason"))
-        return "partial", self._partial_message(open_failures, broken)
+        message = self._partial_message(open_failures, broken)
+        if self.shortfall:
+            message = f"{self.shortfall}\n{message}"
+        return "partial", message
 
     def _partial_message(self, open_failures, broken_jobs):
         if open_failures:
             lines = [f"{f.external_id or '?'}: {f.reason}" for f in open_failures]
             return _(
-                "%(count)s record(s) failed; fix them remotely, then Retry. "
+                "%(count)s record(s) failed; %(where)s, then Retry. "
                 "The watermark stays until they import.\n%(lines)s",
                 count=len(open_failures),
+                where=self._where_to_fix(open_failures),
                 lines="\n".join(lines),
             )
         return _(
@@ -330,6 +348,18 @@ class GenericSyncRun(models.Model):
             count=len(broken_jobs),
             names=", ".join(broken_jobs.mapped("display_name")),
         )
+
+    @api.model
+    def _where_to_fix(self, failures):
+        """Where the admin fixes ``failures``, from their kinds: remotely
+        (their data), in Odoo (a constraint, an archived record...), or
+        each where its reason says."""
+        kinds = set(failures.mapped("kind"))
+        if kinds == {"remote"}:
+            return _("fix them remotely")
+        if kinds == {"odoo"}:
+            return _("fix them in Odoo")
+        return _("fix each where its reason says (remote data or Odoo)")
 
     def _set_state(self, state, message):
         if (state, message or False) == (self.state, self.message):

@@ -26,6 +26,14 @@ class GenericSyncRunFailure(models.Model):
     resource = fields.Char(readonly=True)
     external_id = fields.Char(string="Remote ID", readonly=True)
     reason = fields.Text(readonly=True)
+    kind = fields.Selection(
+        [("remote", "Remote data"), ("odoo", "Odoo")],
+        string="Fix In",
+        readonly=True,
+        help="Where the cause is to be fixed: the record's data on the remote, "
+        "or something in Odoo (a constraint, an archived or inactive record, a "
+        "setting). Empty when not known.",
+    )
     job_id = fields.Many2one("queue.job", readonly=True, ondelete="set null")
     job_state = fields.Selection(related="job_id.state", string="Job State")
     webhook_id = fields.Many2one("generic.webhook", readonly=True, ondelete="cascade")

@@ -26,6 +26,7 @@ class CustomerAdapter(Component):
     _resource_path = "/api/v1/customers"
     _pagination = "offset"
     _items_path = "data.items"
+    _total_path = "data.total"  # the walk knows what it should fetch
     _record_path = "data"
 
 

@@ -35,6 +35,7 @@ class InventoryAdapter(Component):
 
     _resource_path = "/api/v1/inventory_levels"
     _items_path = "data.items"
+    _total_path = "data.total"  # the walk knows what it should fetch
     _record_path = "data"
 
     def levels(self, sku):

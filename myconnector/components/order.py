@@ -48,6 +48,7 @@ class OrderAdapter(Component):
     _resource_path = "/api/v1/orders"
     _pagination = "offset"
     _items_path = "data.items"
+    _total_path = "data.total"  # the walk knows what it should fetch
     _record_path = "data"
 
     def set_status(self, external_id, status):

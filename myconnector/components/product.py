@@ -93,6 +93,7 @@ class ProductAdapter(Component):
     _resource_path = "/api/v1/products"
     _pagination = "offset"
     _items_path = "data.items"
+    _total_path = "data.total"  # the walk knows what it should fetch
     _record_path = "data"
 
 

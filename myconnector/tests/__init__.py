@@ -12,3 +12,4 @@ from . import test_rate_budget
 from . import test_malformed_records
 from . import test_sync_runs
 from . import test_operations
+from . import test_rest_walks
