@@ -88,16 +88,19 @@ class SOAPAdapter(AbstractComponent):
             if not isinstance(items, list):
                 raise FatalError(f"{self._items_path!r} is not a list in the result")
             fetched += len(items)
+            total = (
+                extract(result, self._total_path, None) if self._total_path else None
+            )
+            total = int(total) if total is not None else None
             yield Page(
                 items=[self._to_record(i) for i in items],
                 response=None,
                 payload=result,
                 number=number,
+                fetched=fetched,
+                total=total,
             )
-            total = (
-                extract(result, self._total_path, None) if self._total_path else None
-            )
-            if not items or (total is not None and fetched >= int(total)):
+            if not items or (total is not None and fetched >= total):
                 return
             if total is None and len(items) < size:
                 return
