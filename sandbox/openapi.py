@@ -182,6 +182,15 @@ SCHEMAS: dict[str, Any] = {
         },
         required=["url"],
     ),
+    "WebhookPatch": _obj(
+        {
+            "url": STR,
+            "events": {"type": "array", "items": STR},
+            "scheme": {"enum": ["standard", "signature"]},
+            "secret": STR,
+        },
+        required=[],
+    ),
     "Delivery": _obj(
         {
             "id": INT,
@@ -558,6 +567,18 @@ def _spec() -> dict[str, Any]:
                 "400": bad,
                 "404": _error("Unknown subscription"),
             },
+        ),
+        "patch": _op(
+            "Change a subscription (the fields given; a new scheme without a "
+            "secret gets a new secret)",
+            {
+                "200": _json("WebhookOne", "Subscription"),
+                "400": bad,
+                "403": _error("Read-only credential"),
+                "404": _error("Unknown subscription"),
+                "422": _error("Validation failed"),
+            },
+            body="WebhookPatch",
         ),
         "delete": _op(
             "Unsubscribe",

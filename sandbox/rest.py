@@ -74,7 +74,7 @@ URL_MAP = Map(
         Rule(
             "/api/v1/webhooks/<int:sub_id>",
             endpoint="webhook",
-            methods=["GET", "DELETE"],
+            methods=["GET", "PATCH", "DELETE"],
         ),
         Rule(
             "/api/v1/webhooks/<int:sub_id>/deliveries",
@@ -430,6 +430,9 @@ class RestApi:
         if request.method == "DELETE":
             self.app.webhooks.delete(sub_id)
             return Response(status=204)
+        if request.method == "PATCH":
+            subscription = self.app.webhooks.update(sub_id, read_json(request))
+            return self._one(request, dumps(subscription))
         return self._one(request, dumps(self.app.webhooks.get(sub_id)))
 
     def _deliveries(self, request: Request, sub_id: int) -> Response:

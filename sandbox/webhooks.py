@@ -86,6 +86,26 @@ def sign_hex(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+def _new_secret(scheme: str) -> str:
+    """A secret the platform makes when the subscriber gives none."""
+    if scheme == "standard":
+        return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+    return secrets.token_hex(32)
+
+
+def _secret_problem(secret: Any, scheme: str) -> str | None:
+    """Why ``secret`` is no secret of ``scheme``, or ``None``."""
+    if not isinstance(secret, str) or not secret:
+        return "must be a non-empty string"
+    if scheme == "standard":
+        try:
+            if not base64.b64decode(secret.removeprefix("whsec_"), validate=True):
+                return "must be 'whsec_' followed by base64"
+        except (binascii.Error, ValueError):
+            return "must be 'whsec_' followed by base64"
+    return None
+
+
 def _host_is_loopback(host: str) -> bool:
     if host.lower() in ("localhost", "localhost.localdomain"):
         return True
@@ -139,74 +159,92 @@ class WebhookManager:
     # -- subscriptions ---------------------------------------------------
 
     def create(self, data: Any) -> Record:
-        if not isinstance(data, dict):
-            raise ApiError(400, "Request body must be a JSON object")
-        errors: dict[str, list[str]] = {}
-        url = data.get("url")
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            errors["url"] = ["must be an absolute http(s) URL"]
-        elif not self.allow_any_host and not _host_is_loopback(parts.hostname):
-            errors["url"] = [
-                "only loopback hosts are allowed (start with --webhook-allow-any-host)"
-            ]
-        events = data.get("events", ["*"])
-        known = EVENT_TYPES + EXTRA_EVENT_TYPES
-        if (
-            not isinstance(events, list)
-            or not events
-            or not all(isinstance(e, str) and (e == "*" or e in known) for e in events)
-        ):
-            errors["events"] = [
-                f"must be a non-empty list of '*' or {', '.join(known)}"
-            ]
-        scheme = data.get("scheme", "standard")
-        if scheme not in SCHEMES:
-            errors["scheme"] = ["must be 'standard' or 'signature'"]
-        secret = data.get("secret")
-        if secret is not None:
-            if not isinstance(secret, str) or not secret:
-                errors["secret"] = ["must be a non-empty string"]
-            elif scheme == "standard":
-                try:
-                    if (
-                        len(
-                            base64.b64decode(
-                                secret.removeprefix("whsec_"), validate=True
-                            )
-                        )
-                        < 1
-                    ):
-                        raise ValueError("empty")
-                except (binascii.Error, ValueError):
-                    errors["secret"] = ["must be 'whsec_' followed by base64"]
-        unknown = set(data) - {"url", "events", "scheme", "secret"}
-        for key in sorted(unknown):
-            errors[key] = ["unknown field"]
-        if errors:
-            raise invalid(errors)
-        if secret is None:
-            secret = (
-                "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-                if scheme == "standard"
-                else secrets.token_hex(32)
-            )
+        values = self._validated(data, creating=True)
+        scheme = values.get("scheme", "standard")
         sub_id = self.store.next_id("webhook")
         subscription = {
             "id": sub_id,
-            "url": url,
-            "events": events,
+            "url": values["url"],
+            "events": values.get("events", ["*"]),
             "scheme": scheme,
-            "secret": secret,
+            "secret": values.get("secret") or _new_secret(scheme),
             "created_at": format_us(self.store.clock.now_us()),
         }
         with self._cond:
             self._subscriptions[sub_id] = subscription
             self._deliveries[sub_id] = deque(maxlen=DELIVERY_LOG_SIZE)
+        self._save(subscription)
+        return subscription
+
+    def update(self, sub_id: int, data: Any) -> Record:
+        """Change the fields ``data`` names (``PATCH``): deliveries attempted
+        from now on use them. A new scheme without a secret gets a new secret
+        (the old one has the other scheme's format)."""
+        current = self.get(sub_id)
+        values = self._validated(data, scheme=current["scheme"])
+        if values.get("scheme", current["scheme"]) != current["scheme"]:
+            values.setdefault("secret", _new_secret(values["scheme"]))
+        with self._cond:
+            if sub_id not in self._subscriptions:
+                raise not_found("Webhook", sub_id)
+            subscription = dict(self._subscriptions[sub_id], **values)
+            self._subscriptions[sub_id] = subscription
+        self._save(subscription)
+        return subscription
+
+    def _save(self, subscription: Record) -> None:
         if self.store.db is not None:
             with self.store.lock:
-                self.store.db.save("webhooks", sub_id, subscription)
-        return subscription
+                self.store.db.save("webhooks", subscription["id"], subscription)
+
+    def _validated(
+        self, data: Any, creating: bool = False, scheme: str = "standard"
+    ) -> Record:
+        """The subscription fields ``data`` gives, checked: a 422 names every
+        bad one. ``url`` is required when ``creating``; a secret is checked
+        against the scheme ``data`` names, else ``scheme``."""
+        if not isinstance(data, dict):
+            raise ApiError(400, "Request body must be a JSON object")
+        errors: dict[str, list[str]] = {}
+        if "url" in data or creating:
+            url = data.get("url")
+            parts = urlsplit(url) if isinstance(url, str) else None
+            if (
+                parts is None
+                or parts.scheme not in ("http", "https")
+                or not parts.hostname
+            ):
+                errors["url"] = ["must be an absolute http(s) URL"]
+            elif not self.allow_any_host and not _host_is_loopback(parts.hostname):
+                errors["url"] = [
+                    "only loopback hosts are allowed "
+                    "(start with --webhook-allow-any-host)"
+                ]
+        if "events" in data:
+            events = data["events"]
+            known = EVENT_TYPES + EXTRA_EVENT_TYPES
+            if (
+                not isinstance(events, list)
+                or not events
+                or not all(
+                    isinstance(e, str) and (e == "*" or e in known) for e in events
+                )
+            ):
+                errors["events"] = [
+                    f"must be a non-empty list of '*' or {', '.join(known)}"
+                ]
+        scheme = data.get("scheme", scheme)
+        if scheme not in SCHEMES:
+            errors["scheme"] = ["must be 'standard' or 'signature'"]
+        if data.get("secret") is not None:
+            problem = _secret_problem(data["secret"], scheme)
+            if problem:
+                errors["secret"] = [problem]
+        for key in sorted(set(data) - {"url", "events", "scheme", "secret"}):
+            errors[key] = ["unknown field"]
+        if errors:
+            raise invalid(errors)
+        return {key: value for key, value in data.items() if value is not None}
 
     def list(self) -> list[Record]:
         with self._cond:

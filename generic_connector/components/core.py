@@ -21,7 +21,12 @@ from psycopg2 import IntegrityError, errorcodes
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
-from ..transport import TransientError, TransportError
+from ..transport import ConnectionFailedError, TransientError, TransportError
+
+# How the result of a job retried by :func:`job_errors` starts when the remote
+# did not answer, or answered that it failed (5xx): an outage, which the
+# backend's health reports, unlike a retry on a throttle or a lock.
+OUTAGE_RESULTS = (ConnectionFailedError.what, TransientError.what)
 
 
 @contextmanager

@@ -259,9 +259,8 @@ class GenericBackend(models.AbstractModel):
         if changed and not self.env.context.get("tracking_disable"):
             labels = ", ".join(self._fields[name].string for name in changed)
             for backend in self:
-                backend.message_post(
+                backend._message_log(
                     body=_("Credentials changed: %(fields)s", fields=labels),
-                    subtype_xmlid="mail.mt_note",
                 )
         return result
 
@@ -476,14 +475,13 @@ class GenericBackend(models.AbstractModel):
                     "connection_tested_at": fields.Datetime.now(),
                 }
             )
-        self.sudo().message_post(
+        self.sudo()._message_log(
             body=_(
                 "%(run)s: %(state)s. %(message)s",
                 run=run.name,
                 state=dict(run._fields["state"].selection)[run.state],
                 message=run.message or "",
             ),
-            subtype_xmlid="mail.mt_note",
         )
 
     def _run_watermark(self, first_response, overlap=5):

@@ -14,6 +14,11 @@ says why in one line, with what to look at: the colour of the dashboard card.
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.osv import expression
+from odoo.tools.sql import escape_psql
+
+from ..components.core import OUTAGE_RESULTS
+from .generic_sync_run import RETRYING_JOB_STATES
 
 ATTENTION = {"ok": 0, "warning": 1, "danger": 2}
 BACKLOG_WARNING = 50
@@ -43,6 +48,12 @@ class GenericBackendHealth(models.AbstractModel):
     job_count = fields.Integer(compute="_compute_health", string="Jobs")
     jobs_pending = fields.Integer(compute="_compute_health")
     jobs_failed = fields.Integer(compute="_compute_health")
+    jobs_retrying = fields.Integer(
+        compute="_compute_health",
+        string="Jobs waiting for the remote",
+        help="Jobs of running runs retrying because the remote did not answer "
+        "or answered that it failed: an outage, until it answers again.",
+    )
     webhook_count = fields.Integer(compute="_compute_health", string="Inbox")
     webhook_backlog = fields.Integer(compute="_compute_health", string="Inbox backlog")
     webhook_failed = fields.Integer(compute="_compute_health", string="Failed webhooks")
@@ -70,7 +81,7 @@ class GenericBackendHealth(models.AbstractModel):
             backend.last_success_at = values.get("last_success_at", False)
             backend.last_success_summary = values.get("last_success_summary", False)
             backend.health_state, backend.health_reason = backend._health_verdict(
-                values.get("last_run")
+                values.get("last_run"), values.get("outage")
             )
 
     @api.model
@@ -82,6 +93,7 @@ class GenericBackendHealth(models.AbstractModel):
             "job_count",
             "jobs_pending",
             "jobs_failed",
+            "jobs_retrying",
             "webhook_count",
             "webhook_backlog",
             "webhook_failed",
@@ -157,7 +169,38 @@ class GenericBackendHealth(models.AbstractModel):
                 values["jobs_pending"] = values.get("jobs_pending", 0) + count
             elif state == "failed":
                 values["jobs_failed"] = values.get("jobs_failed", 0) + count
+        for job in self._health_outage_jobs():
+            values = out.setdefault(job.sync_run_id.backend_id, {})
+            values["jobs_retrying"] = values.get("jobs_retrying", 0) + 1
+            values.setdefault("outage", job.result)  # the latest first
         return out
+
+    def _health_outage_jobs(self):
+        """The jobs of these backends' runs retrying on an outage (see
+        ``OUTAGE_RESULTS``), the latest attempt first."""
+        return (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                expression.AND(
+                    [
+                        [
+                            ("sync_run_id.backend_model", "=", self._name),
+                            ("sync_run_id.backend_id", "in", self.ids),
+                            ("state", "in", RETRYING_JOB_STATES),
+                            ("retry", ">", 0),
+                        ],
+                        expression.OR(
+                            [
+                                [("result", "=like", f"{escape_psql(what)}%")]
+                                for what in OUTAGE_RESULTS
+                            ]
+                        ),
+                    ]
+                ),
+                order="date_started desc, id desc",
+            )
+        )
 
     def _health_inbox(self):
         out = {}
@@ -176,11 +219,18 @@ class GenericBackendHealth(models.AbstractModel):
                 values["webhook_failed"] = values.get("webhook_failed", 0) + count
         return out
 
-    def _health_verdict(self, last_run):
-        """``(state, reason)``: the worst thing an admin should know first."""
+    def _health_verdict(self, last_run, outage=None):
+        """``(state, reason)``: the worst thing an admin should know first.
+        ``outage`` is why the latest job retrying on an outage failed."""
         self.ensure_one()
         if self.connection_state == "failed":
             return "danger", self.connection_message or _("The connection fails.")
+        if outage:
+            return "danger", _(
+                "%(count)s job(s) wait for the remote to answer again: %(reason)s",
+                count=self.jobs_retrying,
+                reason=outage,
+            )
         if last_run and last_run.state == "failed":
             return "danger", _("Last run failed: %(why)s", why=last_run.message or "")
         if last_run and last_run.state == "partial":

@@ -17,7 +17,10 @@ existing machinery, not a second one:
   job that runs twice counts once;
 * each record that failed is a **failure** with its reason and a *Retry*.
   When every failure is resolved, the run's failed finalising job is requeued:
-  it moves the watermark, and the run becomes *done*.
+  it moves the watermark, and the run becomes *done*;
+* a running run whose jobs wait for a retry says why (``retry_message``,
+  read from the jobs): a run that does not move during an outage is not
+  mistaken for a run making progress.
 
 The run is found by its key (the driver job's uuid, passed along as
 ``run_key``) or, for code that runs inside a run without knowing it (a
@@ -33,6 +36,9 @@ from ..timestamps import to_odoo_datetime
 from .generic_webhook import backend_names
 
 RUNNING_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
+# States of a job that asked to be retried (``retry`` > 0): waiting for its
+# next attempt, or in it.
+RETRYING_JOB_STATES = ("pending", "enqueued", "started")
 FINALIZE_METHOD = "_sync_finalize"
 COUNTS = ("fetched", "created", "updated", "skipped")
 CALL_COUNTS = ("http_calls", "retries", "throttled", "wait_seconds")
@@ -85,6 +91,11 @@ class GenericSyncRun(models.Model):
         readonly=True,
     )
     message = fields.Text(readonly=True, help="What went wrong, and what to do.")
+    retry_message = fields.Char(
+        compute="_compute_retry_message",
+        string="Retrying",
+        help="Why jobs of this running run wait for another attempt.",
+    )
     started_at = fields.Datetime(
         default=fields.Datetime.now, required=True, readonly=True, index=True
     )
@@ -180,6 +191,41 @@ class GenericSyncRun(models.Model):
         )
         for run in self:
             run.job_count = counts.get(run, 0)
+
+    def _compute_retry_message(self):
+        """The jobs of each running run that asked to be retried, and the
+        reason the latest one gave (read as superuser, like the run's
+        state: the jobs may be a cron's or the integration user's)."""
+        retrying = (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "sync_run_id",
+                        "in",
+                        self.filtered(lambda r: r.state == "running").ids,
+                    ),
+                    ("state", "in", RETRYING_JOB_STATES),
+                    ("retry", ">", 0),
+                ],
+                order="date_started desc, id desc",
+            )
+        )
+        for run in self:
+            jobs = retrying.filtered(lambda j, run=run: j.sync_run_id == run)
+            run.retry_message = (
+                _(
+                    "%(count)s job(s) retrying, next attempt %(attempt)s of "
+                    "%(max)s; the last failed because: %(reason)s",
+                    count=len(jobs),
+                    attempt=jobs[0].retry + 1,
+                    max=jobs[0].max_retries or "∞",
+                    reason=jobs[0].result or _("(no reason given)"),
+                )
+                if jobs
+                else False
+            )
 
     @api.depends("tally_ids", "failure_ids.state")
     def _compute_counts(self):

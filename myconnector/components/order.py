@@ -248,7 +248,9 @@ class OrderRecordImporter(Component):
         return changes
 
     def _log_remote_change(self, binding, message):
-        binding.odoo_id.message_post(body=message)
+        # A note, not a message: it must not need the importing user's email
+        # (the webhooks' integration user has none on a fresh install).
+        binding.odoo_id._message_log(body=message)
         binding.with_context(connector_no_export=True).write(
             {"remote_change_note": message, "remote_change_date": fields.Datetime.now()}
         )

@@ -75,7 +75,7 @@ class OrderStatusExporter(Component):
                 status=status,
                 err=err,
             )
-            order.message_post(body=message)
+            order._message_log(body=message)
             return message
         self.binder.bind(
             binding.external_id, binding, remote_updated_at=remote.get("updated_at")

@@ -255,9 +255,8 @@ class MyConnectorBackend(models.Model):
         self.ensure_one()
         self.products_imported_until = False
         self.product_binding_ids.write({"remote_updated_at": False})
-        self.message_post(
+        self._message_log(
             body=_("Full re-import of the products requested."),
-            subtype_xmlid="mail.mt_note",
         )
         return self.action_import_products()
 

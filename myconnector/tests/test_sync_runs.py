@@ -9,6 +9,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.generic_connector.tests.common import run_job
+
 from .common import MyConnectorCase
 
 
@@ -182,6 +184,41 @@ class TestSyncRuns(MyConnectorCase):
         self.assertNotIn("0x", run.message)
         self.assertNotIn("temporary", run.message)
         self.assertEqual(self.backend.connection_state, "failed")
+
+    def test_outage_says_retrying_on_the_run_and_failing_on_the_backend(self):
+        # The platform is down: nothing listens at its address.
+        self.backend.write({"base_url": "http://127.0.0.1:9", "retry_max_attempts": 1})
+        self.backend.action_reimport_products()
+        run = self.runs()
+        driver = run.job_ids
+        self.assertEqual(len(driver), 1)
+        # The job retries (a restarting service comes back), the run is still
+        # running, and says why it does not move.
+        self.assertEqual(run_job(driver), "retried")
+        self.assertEqual(run_job(driver), "retried")
+        self.env.invalidate_all()
+        self.assertEqual(run.state, "running")
+        self.assertEqual(run.http_calls, 0)
+        # The dashboard card says the backend fails, with the reason...
+        self.assertEqual(
+            self.backend.health_state, "danger", self.backend.health_reason
+        )
+        self.assertIn("Could not connect to the remote", self.backend.health_reason)
+        self.assertEqual(self.backend.jobs_retrying, 1)
+        # ... and so does the run.
+        self.assertIn("retrying", run.retry_message)
+        self.assertIn(
+            "Could not connect to the remote (connection refused)", run.retry_message
+        )
+
+        # The platform is back: the next attempt imports, all is well again.
+        self.backend.base_url = self.sandbox.url
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        self.env.invalidate_all()
+        self.assertEqual(run.state, "done")
+        self.assertFalse(run.retry_message)
+        self.assertEqual(self.backend.health_state, "ok", self.backend.health_reason)
+        self.assertEqual(self.backend.jobs_retrying, 0)
 
     def test_a_job_run_twice_counts_once(self):
         run = self.env["generic.sync.run"]._start(self.backend)

@@ -6,6 +6,7 @@ import contextlib
 import secrets
 from datetime import datetime, timedelta
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
@@ -14,8 +15,10 @@ from odoo.addons.generic_connector.models.generic_backend import MANAGER
 from odoo.addons.generic_connector.models.generic_webhook import subject_of
 from odoo.addons.generic_connector.transport import (
     NotFoundError,
+    OffsetPagination,
     TransportError,
     WebhookVerificationError,
+    iterate_items,
     verify_hmac_hex,
     verify_standard_webhook,
 )
@@ -289,12 +292,11 @@ class MyConnectorBackend(models.Model):
                 + timedelta(hours=max(self.webhook_rotation_hours, 0)),
             }
         )
-        self.message_post(
+        self._message_log(
             body=_(
                 "Webhook secret rotated; the previous one is accepted until %(until)s.",
                 until=self.webhook_secret_previous_until,
             ),
-            subtype_xmlid="mail.mt_note",
         )
         return True
 
@@ -303,9 +305,8 @@ class MyConnectorBackend(models.Model):
         the platform in place of the old subscription."""
         self.ensure_one()
         self._webhook_resubscribe({"webhook_token": secrets.token_urlsafe(24)})
-        self.message_post(
+        self._message_log(
             body=_("Webhook URL regenerated; the previous URL is refused."),
-            subtype_xmlid="mail.mt_note",
         )
         return True
 
@@ -326,8 +327,16 @@ class MyConnectorBackend(models.Model):
                 ) from err
 
     def action_register_webhook(self):
-        """Subscribe this backend's webhook URL on the platform and keep the
-        secret the platform answers with."""
+        """Subscribe this backend's webhook URL on the platform, once.
+
+        Idempotent (``make run`` registers at every start): the platform's
+        subscriptions to this backend's URL are found first, and the one the
+        backend knows (else the oldest) is updated to the current events,
+        scheme and secret; the others are deleted, since each would deliver
+        every event again, signed with a secret the backend no longer has.
+        Without a secret yet (a new backend, a rotation) the subscription is
+        made anew and the platform's secret kept.
+        """
         self.ensure_one()
         body = {
             "url": self.webhook_url,
@@ -336,15 +345,19 @@ class MyConnectorBackend(models.Model):
         }
         if self.webhook_secret:
             body["secret"] = self.webhook_secret
+        client = self._transport_client()
         try:
-            answer = self._transport_client().request_json(
-                "POST", "/api/v1/webhooks", json=body
-            )
+            existing = self._webhook_subscriptions(client)
+            subscription = self._webhook_subscribe(client, body, existing)
+            for other in existing:
+                if str(other.get("id")) != str(subscription.get("id")):
+                    # Already gone on the platform is what we wanted.
+                    with contextlib.suppress(NotFoundError):
+                        client.request("DELETE", f"/api/v1/webhooks/{other['id']}")
         except TransportError as err:
             raise UserError(
-                _("Could not register the webhook: %(err)s", err=err)
+                _("Could not register the webhook: %(err)s", err=err.summary)
             ) from err
-        subscription = answer.get("data", answer)
         self.write(
             {
                 "webhook_secret": subscription.get("secret") or self.webhook_secret,
@@ -352,3 +365,35 @@ class MyConnectorBackend(models.Model):
             }
         )
         return True
+
+    def _webhook_subscriptions(self, client):
+        """The platform's subscriptions posting to this backend, the one it
+        knows first, then by age. The URL's path is compared: its token is
+        this backend's own, whatever host Odoo was reached by then."""
+        path = urlsplit(self.webhook_url).path
+        own = [
+            subscription
+            for subscription in iterate_items(
+                client,
+                "/api/v1/webhooks",
+                style=OffsetPagination(total_path="data.total"),
+                items_path="data.items",
+            )
+            if urlsplit(subscription.get("url") or "").path == path
+        ]
+        known = self.webhook_subscription_id
+        return sorted(own, key=lambda s: (str(s.get("id")) != known, s.get("id")))
+
+    @staticmethod
+    def _webhook_subscribe(client, body, existing):
+        """The subscription ``body`` describes: the first of ``existing``
+        updated when ``body`` carries the secret, else a new one (the
+        platform makes its secret)."""
+        if existing and body.get("secret"):
+            with contextlib.suppress(NotFoundError):
+                answer = client.request_json(
+                    "PATCH", f"/api/v1/webhooks/{existing[0]['id']}", json=body
+                )
+                return answer.get("data", answer)
+        answer = client.request_json("POST", "/api/v1/webhooks", json=body)
+        return answer.get("data", answer)

@@ -95,3 +95,24 @@ class TestWebhookOrders(OrderCaseMixin, WebhookHttpCase):
             sum(level["available"] for level in levels),
         )
         self.assertFalse(self.export_jobs())
+
+    def test_remote_change_of_a_confirmed_order_needs_no_sender_email(self):
+        # A fresh install: the integration user the webhooks run as has no
+        # email, and the connector's notes must not need one.
+        user = self.backend.webhook_user_id
+        user.partner_id.email = False
+        order = self.simulate("order", status="pending")
+        self.assertEqual(self.deliver("order.created").mapped("state"), ["done"])
+        binding = self.binding(order)
+        binding.odoo_id.action_confirm()
+        self.assertEqual(binding.state, "sale")
+
+        updated = self.simulate("order_update", order_id=order["id"])
+        events = self.deliver("order.updated")
+        self.assertEqual(events.mapped("state"), ["done"], events.mapped("result"))
+        self.assertEqual(binding.state, "sale")
+        self.assertEqual(binding.remote_total, updated["total"])
+        self.assertIn("not applied", binding.remote_change_note)
+        note = binding.odoo_id.message_ids[:1]
+        self.assertIn("not applied", note.body.striptags())
+        self.assertEqual(note.author_id, user.partner_id)

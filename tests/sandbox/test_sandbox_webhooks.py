@@ -48,6 +48,48 @@ def test_subscription_crud_and_generated_secrets(sandbox, receiver):
     assert missing.status_code == 404
 
 
+def test_patch_changes_the_fields_it_names_and_signs_with_the_new_secret(
+    sandbox, receiver
+):
+    sub = subscribe(sandbox, url=receiver.url, events=["product.updated"])
+    url = f"{sandbox.url}/api/v1/webhooks/{sub['id']}"
+    new_secret = "whsec_" + base64.b64encode(b"a new secret of 24 bytes").decode()
+    patched = requests.patch(
+        url, headers=HEADERS, json={"secret": new_secret, "events": ["*"]}
+    )
+    assert patched.status_code == 200, patched.text
+    changed = patched.json()["data"]
+    assert changed == dict(sub, secret=new_secret, events=["*"])
+    assert requests.get(url, headers=HEADERS).json()["data"] == changed
+    listed = requests.get(sandbox.url + "/api/v1/webhooks", headers=HEADERS).json()
+    assert [w["id"] for w in listed["data"]["items"]] == [sub["id"]]
+    # Deliveries from now on are signed with the new secret.
+    sandbox.store.update_product(3, {"title": "Re-signed"}, partial=True)
+    assert sandbox.wait_for_deliveries(5)
+    (delivery,) = receiver.requests
+    assert Webhook(new_secret).verify(delivery["body"], delivery["headers"])
+    # Another scheme without a secret gets one of its own format.
+    hexed = requests.patch(url, headers=HEADERS, json={"scheme": "signature"})
+    assert len(bytes.fromhex(hexed.json()["data"]["secret"])) >= 24
+
+
+def test_patch_validation(sandbox, receiver):
+    sub = subscribe(sandbox, url=receiver.url)
+    url = f"{sandbox.url}/api/v1/webhooks/{sub['id']}"
+    bad = requests.patch(
+        url,
+        headers=HEADERS,
+        json={"url": "ftp://x", "events": [], "secret": "not base64!", "x": 1},
+    )
+    assert bad.status_code == 422
+    assert set(bad.json()["errors"]) == {"url", "events", "secret", "x"}
+    assert requests.get(url, headers=HEADERS).json()["data"] == sub
+    missing = requests.patch(
+        f"{sandbox.url}/api/v1/webhooks/999", headers=HEADERS, json={}
+    )
+    assert missing.status_code == 404
+
+
 def test_subscription_validation(sandbox):
     url = sandbox.url + "/api/v1/webhooks"
     bad = requests.post(
