@@ -5,9 +5,12 @@ says it did is what the sandbox served and what Odoo holds."""
 
 import time
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
+
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from .common import MyConnectorCase
 
@@ -210,3 +213,45 @@ class TestSyncRuns(MyConnectorCase):
         Run._gc()
         self.assertFalse(old_done.exists() or older_failed.exists())
         self.assertTrue(old_failed.exists() and recent.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestRunCallCounts(MyConnectorCase):
+    """A run's HTTP calls are what the remote served, attempts that rolled
+    back included."""
+
+    seed_records = 20
+
+    def served(self):
+        """Every API request the sandbox served so far (its own count)."""
+        return sum(self.remote("GET", "/admin/stats")["requests"].values())
+
+    def test_calls_of_rolled_back_attempts_count(self):
+        # Each order chunk fails once after its work (and its calls: the
+        # customers and products its orders need), as a deadlock would: the
+        # attempt rolls back, its tally with it, and the chunk runs again.
+        Orders = type(self.env["myconnector.sale.order"])
+        import_chunk = Orders.import_chunk
+        attempts = []
+
+        def fails_first(model, backend, records, run_key=None):
+            result = import_chunk(model, backend, records, run_key=run_key)
+            key = tuple(str(record.get("id")) for record in records)
+            attempts.append(key)
+            if attempts.count(key) == 1:
+                raise RetryableJobError("injected rollback")
+            return result
+
+        before = self.served()
+        with patch.object(Orders, "import_chunk", fails_first):
+            self.backend.action_import_orders()
+            outcomes = self.run_jobs()
+        self.assertEqual(outcomes["failed"], 0)
+        self.assertTrue(outcomes["retried"])
+        run = self.env["generic.sync.run"].search(
+            [("resource", "=", "myconnector.sale.order")]
+        )
+        self.assertEqual(run.state, "done", run.message)
+        served = self.served() - before
+        self.assertGreater(served, 1 + len(attempts))
+        self.assertEqual(run.http_calls, served)
