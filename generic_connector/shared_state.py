@@ -31,9 +31,15 @@ def _connection(dbname, purpose):
         return connection
 
 
+def shared_connection(dbname):
+    """The autocommit connection of database ``dbname`` for short reads and
+    writes outside any job's transaction (it sees every commit)."""
+    return _connection(dbname, "rate")
+
+
 def bucket_store(dbname):
     """The rate-bucket store of database ``dbname``."""
-    return PgBucketStore(_connection(dbname, "rate"))
+    return PgBucketStore(shared_connection(dbname))
 
 
 def token_store(dbname):
@@ -43,4 +49,4 @@ def token_store(dbname):
 
 def call_counter(dbname):
     """The sync runs' call counts of database ``dbname``."""
-    return PgCallCounter(_connection(dbname, "rate"))
+    return PgCallCounter(shared_connection(dbname))
