@@ -10,10 +10,6 @@ delivering with a secret the backend no longer accepts).
 
 import os
 
-from dateutil.relativedelta import relativedelta
-
-from odoo import fields
-
 SANDBOX_URL = os.environ["SANDBOX_URL"]
 ODOO_URL = os.environ["ODOO_URL"]
 
@@ -60,12 +56,10 @@ if not backend.inventory_location_ids:
     ]
 backend.action_test_connection()
 backend.action_register_webhook()
-# The scheduled import first runs one interval after start, not at once: the
-# README's walkthrough presses *Import products* itself and sees it work.
-cron = env.ref("myconnector.ir_cron_import_products")
-cron.nextcall = fields.Datetime.now() + relativedelta(
-    minutes=backend.import_interval or 15
-)
+# The scheduled imports first run one interval after start, not at once: the
+# README's walkthrough presses *Import products*, *customers*, *orders* itself
+# and sees them work.
+env["myconnector.backend"]._defer_scheduled_imports()
 env.cr.commit()
 print(
     f"Backend 'Sandbox' -> {SANDBOX_URL}: {backend.connection_state}; webhook "

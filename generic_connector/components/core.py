@@ -17,10 +17,13 @@ import math
 from contextlib import contextmanager
 
 from psycopg2 import IntegrityError, errorcodes
+from psycopg2.extensions import TransactionRollbackError
 
 from odoo.addons.component.core import AbstractComponent
+from odoo.addons.connector.database import pg_try_advisory_lock
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
+from ..shared_state import shared_connection
 from ..transport import ConnectionFailedError, TransientError, TransportError
 
 # How the result of a job retried by :func:`job_errors` starts when the remote
@@ -64,6 +67,85 @@ def bound_concurrently(err):
         and err.pgcode == errorcodes.UNIQUE_VIOLATION
         and (err.diag.constraint_name or "").endswith("_external_uniq")
     )
+
+
+class SharedRowRace(RetryableJobError):
+    """Another job is creating, or created after this job began, a shared
+    lookup row this job needs: the job is retried (see :func:`find_or_create`),
+    without using up its retries, since the other job's commit is all the
+    retry needs. Never a record failure: ``import_chunk`` re-raises it."""
+
+    def __init__(self, msg, seconds=2):
+        super().__init__(msg, seconds=seconds, ignore_retry=True)
+
+
+def find_or_create(model, field_name, keys, values=None):
+    """``{key: record}`` of the ``model`` rows whose ``field_name`` is each
+    of ``keys`` (and whose fields are ``values``, e.g. the attribute of an
+    attribute value), created when missing: the shared lookup rows (option
+    values, categories, tags, taxes) that chunk jobs running at once may all
+    need at the same time. Archived rows count as found.
+
+    Jobs run in REPEATABLE READ: a row another job committed after ours
+    began is invisible to every search of ours, so no "search, create, on a
+    unique violation search again" can find it, and a table without a unique
+    constraint would get a duplicate. What is done instead:
+
+    * the rows our snapshot has are found in one search;
+    * each missing key is claimed with a transaction-level advisory lock,
+      in sorted order, taken with ``pg_try_advisory_xact_lock``: never
+      waited for, since a job that waits for one row while holding another
+      is how two chunks deadlock. A key another job holds (it is creating
+      that row now) makes this job a :class:`SharedRowRace` retry;
+    * with the keys claimed, the same search is asked of the committed
+      state, through the shared stores' own connection (autocommit, so it
+      sees every commit): a row committed after our snapshot was taken makes
+      this job a :class:`SharedRowRace` retry too, before any ``INSERT``
+      could fail on it (and log an error);
+    * otherwise nobody can be creating those keys: they are created in one
+      ``create()`` in a savepoint. Should that still fail on a unique
+      violation or a serialization failure (a writer not using this helper),
+      the job is retried as usual (a ``RetryableJobError`` counted against
+      its retries: a conflict that is not a race must end, and say so).
+
+    The retry runs in a new snapshot, which has the row. So two jobs needing
+    the same new row never deadlock on it, never both create it, and never
+    fail a record for it: the one that comes second is retried as a whole.
+    """
+    model = model.with_context(active_test=False)
+    values = values or {}
+    keys = list(dict.fromkeys(keys))
+    domain = [(name, "=", value) for name, value in values.items()]
+    found = {}
+    if keys:
+        existing = model.search(domain + [(field_name, "in", keys)])
+        found = {record[field_name]: record for record in existing}
+    missing = sorted(key for key in keys if key not in found)
+    if not missing:
+        return found
+    scope = ",".join(f"{name}={value}" for name, value in sorted(values.items()))
+    for key in missing:
+        if not pg_try_advisory_lock(
+            model.env, f"shared_row({model._name},{scope},{field_name}={key})"
+        ):
+            raise SharedRowRace(f"{model._description} {key!r} is being created")
+    code, params = model._search(domain + [(field_name, "in", missing)]).select()
+    with shared_connection(model.env.cr.dbname).cursor() as cr:
+        cr.execute(f"SELECT EXISTS({code})", params)
+        if cr.fetchone()[0]:
+            raise SharedRowRace(
+                f"{model._description} created by another job meanwhile"
+            )
+    try:
+        with model.env.cr.savepoint():
+            created = model.create([{**values, field_name: key} for key in missing])
+    except (IntegrityError, TransactionRollbackError) as err:
+        raise RetryableJobError(
+            f"{model._description} {missing!r:.80} could not be created: {err}",
+            seconds=2,
+        ) from err
+    found.update({record[field_name]: record for record in created})
+    return found
 
 
 class GenericBase(AbstractComponent):

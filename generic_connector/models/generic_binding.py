@@ -21,7 +21,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..components.core import bound_concurrently, job_errors
 from ..exceptions import failure_kind
 from ..timestamps import canonical_timestamp, to_odoo_datetime
-from ..transport import NotFoundError, TransportError, count_calls
+from ..transport import NotFoundError, TransportError
 
 _logger = logging.getLogger(__name__)
 
@@ -143,7 +143,11 @@ class GenericBinding(models.AbstractModel):
         any, adopts the jobs and counts the records and calls of the walk.
         """
         run = self.env["generic.sync.run"]._for_key(run_key)
-        with backend.work_on(self._name) as work, job_errors(), count_calls() as stats:
+        with (
+            backend.work_on(self._name) as work,
+            job_errors(),
+            run._counting_calls() as stats,
+        ):
             importer = work.component(usage="batch.importer")
             jobs, first_response = importer.run(
                 filters=filters, job_options=job_options, run_key=run_key
@@ -200,7 +204,7 @@ class GenericBinding(models.AbstractModel):
         with (
             importing.work_on(self._name, chunk_cache={}) as work,
             job_errors(),
-            count_calls() as stats,
+            run._counting_calls() as stats,
         ):
             work.chunk_cache["bindings"] = work.model._chunk_bindings(backend, records)
             work.component(usage="record.importer")._prefetch_chunk(records)
@@ -313,7 +317,7 @@ class GenericBinding(models.AbstractModel):
         with (
             importing.work_on(self._name) as work,
             job_errors(),
-            count_calls() as stats,
+            run._counting_calls() as stats,
         ):
             importer = work.component(usage="record.importer")
             try:

@@ -15,6 +15,9 @@ existing machinery, not a second one:
   retries, time waited on rate limits) in a row of its own, inserted, never
   updated: concurrent jobs of one run never fight over the run's row, and a
   job that runs twice counts once;
+* its HTTP calls are counted as they are sent, outside the jobs'
+  transactions (:meth:`_counting_calls`): an attempt that rolls back (a
+  retry, a deadlock) loses its tally, not the calls the remote served;
 * each record that failed is a **failure** with its reason and a *Retry*.
   When every failure is resolved, the run's failed finalising job is requeued:
   it moves the watermark, and the run becomes *done*;
@@ -27,12 +30,20 @@ The run is found by its key (the driver job's uuid, passed along as
 webhook handler), by the context key ``sync_run_key``.
 """
 
+import contextlib
+import logging
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
+
+import psycopg2
 
 from odoo import _, api, fields, models
 
+from ..shared_state import call_counter
 from ..timestamps import to_odoo_datetime
+from ..transport import count_calls
 from .generic_webhook import backend_names
 
 RUNNING_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
@@ -42,6 +53,25 @@ RETRYING_JOB_STATES = ("pending", "enqueued", "started")
 FINALIZE_METHOD = "_sync_finalize"
 COUNTS = ("fetched", "created", "updated", "skipped")
 CALL_COUNTS = ("http_calls", "retries", "throttled", "wait_seconds")
+
+_logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _RunCalls:
+    """The ``on_call`` hook of a run's collector: one more call in the run's
+    count. Equal for one run, so nested collectors of a run count a call
+    once (a webhook's block around the import it runs)."""
+
+    key: str
+    counter: Any = field(compare=False)
+
+    def __call__(self):
+        try:
+            self.counter.add(self.key)
+        except psycopg2.Error as err:
+            # The call was made; losing its count must not fail the job.
+            _logger.warning("HTTP call of run %s not counted: %s", self.key, err)
 
 
 class GenericSyncRun(models.Model):
@@ -238,9 +268,15 @@ class GenericSyncRun(models.Model):
                 [f"{name}:sum" for name in fields_],
             )
         }
+        # The calls as counted when sent (rolled-back attempts included);
+        # the tallies' sum for a run that has no such count.
+        keys = [run.run_key for run in self if run.run_key]
+        calls = call_counter(self.env.cr.dbname).get(keys) if keys else {}
         for run in self:
             values = sums.get(run, [0] * len(fields_))
             run.update(dict(zip(fields_, values, strict=True)))
+            if run.run_key in calls:
+                run.http_calls = calls[run.run_key]
             run.failed = len(run.failure_ids.filtered(lambda f: f.state != "resolved"))
 
     # Lifecycle ---------------------------------------------------------------
@@ -282,6 +318,24 @@ class GenericSyncRun(models.Model):
         for job in jobs:
             records |= job.db_record() if hasattr(job, "db_record") else job
         records.write({"sync_run_id": self.id})
+
+    @contextlib.contextmanager
+    def _counting_calls(self):
+        """``count_calls()`` around work done for this run (a plain
+        collector without a run); yields its ``CallStats``.
+
+        Each HTTP call is also added, as it is sent, to the run's count in
+        ``generic_connector_call_count``, through the shared stores' own
+        connection in autocommit (``pgstore.PgCallCounter``): an attempt that
+        rolls back afterwards (a retry, a deadlock) loses its tally, not its
+        calls, so the run's calls are what the remote served.
+        """
+        hook = None
+        if self:
+            self.ensure_one()
+            hook = _RunCalls(self.run_key, call_counter(self.env.cr.dbname))
+        with count_calls(on_call=hook) as stats:
+            yield stats
 
     def _tally(self, stats=None, **counts):
         """Add what the current job did: ``counts`` (fetched, created,
@@ -461,5 +515,9 @@ class GenericSyncRun(models.Model):
                 ("started_at", "<", now - timedelta(days=keep_failed)),
             ]
         )
+        keys = old.mapped("run_key")
         old.unlink()
+        # Their call counts live outside the transaction: gone once it is.
+        counter = call_counter(self.env.cr.dbname)
+        self.env.cr.postcommit.add(lambda: counter.discard(keys))
         return len(old)

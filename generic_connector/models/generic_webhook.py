@@ -27,7 +27,7 @@ from odoo.addons.queue_job.models.base import Base as QueueJobBase
 from odoo.addons.queue_job.utils import must_run_without_delay
 
 from ..exceptions import unstorable_reason
-from ..transport import count_calls, redact_headers
+from ..transport import redact_headers
 
 _logger = logging.getLogger(__name__)
 
@@ -566,7 +566,7 @@ class GenericWebhook(models.Model):
             return self.result
         self.state = "processing"
         run = self._sync_run(backend)
-        with count_calls() as stats:
+        with run._counting_calls() as stats:
             outcome, message = backend.with_context(
                 sync_run_key=run.run_key
             )._webhook_process(self)

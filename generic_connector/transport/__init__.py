@@ -66,7 +66,13 @@ from .pagination import (
     iterate_items,
     paginate,
 )
-from .pgstore import SCHEMA, PgBucketStore, PgConnection, PgTokenStore
+from .pgstore import (
+    SCHEMA,
+    PgBucketStore,
+    PgCallCounter,
+    PgConnection,
+    PgTokenStore,
+)
 from .policy import IDEMPOTENT_METHODS, RateLimit, RetryPolicy
 from .ratelimit import MemoryBucketStore, RateBudget, RateLimitAdapter, RateLimiter
 from .redact import REDACTED, redact_headers, redact_text, redact_url
@@ -117,6 +123,7 @@ __all__ = [
     "PartialDataError",
     "QueryCostError",
     "PgBucketStore",
+    "PgCallCounter",
     "PgConnection",
     "PgTokenStore",
     "RateBudget",

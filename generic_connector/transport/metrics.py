@@ -11,11 +11,17 @@ threads and workers never mix their counts). A caller wraps its work::
 Collectors nest: an inner block's counts also reach the outer one. Nothing is
 counted, and nothing costs, when no collector is active. A rate limiter that
 makes a caller wait before sending reports it with :func:`note_wait`.
+
+A collector may also be given an ``on_call`` hook, called as each call is
+sent: the sync run's count kept outside the job's transaction (see
+``pgstore.PgCallCounter``), which a rollback of the job cannot undo. Equal
+hooks of nested collectors (the same run's) are called once per call.
 """
 
 import contextvars
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _active = contextvars.ContextVar("generic_connector_call_stats", default=())
 
@@ -28,12 +34,16 @@ class CallStats:
     retries: int = 0  # attempts repeated after a retryable failure
     waited: float = 0.0  # seconds paused on a rate limit (Retry-After, budget)
     throttled: int = 0  # answers that asked us to slow down (429, Retry-After)
+    on_call: Callable[[], None] | None = field(default=None, repr=False)
 
 
 @contextmanager
-def count_calls():
-    """Collect the transport's counts inside the block; yields ``CallStats``."""
-    stats = CallStats()
+def count_calls(on_call=None):
+    """Collect the transport's counts inside the block; yields ``CallStats``.
+
+    ``on_call`` (hashable, no argument) is called as each call is sent.
+    """
+    stats = CallStats(on_call=on_call)
     token = _active.set(_active.get() + (stats,))
     try:
         yield stats
@@ -42,8 +52,11 @@ def count_calls():
 
 
 def note_call():
-    for stats in _active.get():
+    active = _active.get()
+    for stats in active:
         stats.calls += 1
+    for hook in dict.fromkeys(s.on_call for s in active if s.on_call is not None):
+        hook()
 
 
 def note_throttled():

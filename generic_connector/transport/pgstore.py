@@ -1,4 +1,5 @@
-"""PostgreSQL stores for the shared rate budget and the shared OAuth2 token.
+"""PostgreSQL stores for the shared rate budget, the shared OAuth2 token and
+the sync runs' call counts.
 
 Every Odoo worker, cron and job runner of every host reaches the same
 database, so that is where the budget and the token live. Two rules keep
@@ -28,7 +29,7 @@ import os
 import threading
 import zlib
 
-__all__ = ["SCHEMA", "PgBucketStore", "PgConnection", "PgTokenStore"]
+__all__ = ["SCHEMA", "PgBucketStore", "PgCallCounter", "PgConnection", "PgTokenStore"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS generic_connector_rate_bucket (
@@ -46,6 +47,11 @@ CREATE TABLE IF NOT EXISTS generic_connector_rate_stat (
     waited integer NOT NULL DEFAULT 0,
     rescheduled integer NOT NULL DEFAULT 0,
     PRIMARY KEY (key, minute)
+);
+CREATE TABLE IF NOT EXISTS generic_connector_call_count (
+    key varchar PRIMARY KEY,
+    calls bigint NOT NULL DEFAULT 0,
+    updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE IF NOT EXISTS generic_connector_oauth_token (
     key varchar PRIMARY KEY,
@@ -235,6 +241,52 @@ class PgBucketStore:
                 (key, float(capacity)),
             )
         self._known.add(key)
+
+
+class PgCallCounter:
+    """HTTP calls counted per key (a sync run), outside any job's transaction.
+
+    A job that made calls and then rolled back (a retry, a deadlock) loses
+    whatever it wrote in its transaction, but the remote did serve those
+    calls: each is added here as it is sent, in autocommit, so the count is
+    what the remote saw. One short ``UPDATE`` per call; concurrent jobs of a
+    run wait on the row for that statement only.
+    """
+
+    def __init__(self, connection: PgConnection):
+        self.connection = connection
+
+    def add(self, key, calls=1) -> None:
+        with self.connection.cursor() as cr:
+            cr.execute(
+                "INSERT INTO generic_connector_call_count AS c (key, calls) "
+                "VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET "
+                "calls = c.calls + EXCLUDED.calls, updated_at = now()",
+                (key, int(calls)),
+            )
+
+    def get(self, keys) -> dict:
+        """``{key: calls}`` of the ``keys`` that have a count."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self.connection.cursor() as cr:
+            cr.execute(
+                "SELECT key, calls FROM generic_connector_call_count "
+                "WHERE key = ANY(%s)",
+                (keys,),
+            )
+            return {key: int(calls) for key, calls in cr.fetchall()}
+
+    def discard(self, keys) -> None:
+        """Forget the counts of ``keys`` (their runs were removed)."""
+        keys = list(keys)
+        if keys:
+            with self.connection.cursor() as cr:
+                cr.execute(
+                    "DELETE FROM generic_connector_call_count WHERE key = ANY(%s)",
+                    (keys,),
+                )
 
 
 class PgTokenStore:

@@ -22,6 +22,7 @@ from odoo import Command, _, fields
 
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
+from odoo.addons.generic_connector.components.core import find_or_create
 from odoo.addons.generic_connector.exceptions import RemoteDataError
 from odoo.addons.generic_connector.timestamps import parse_timestamp
 from odoo.addons.generic_connector.transport import extract
@@ -132,14 +133,15 @@ class OrderImportMapper(Component):
             # No pricelist at all: the order is in the company's currency.
             return pricelist
         # A technical record the importing user (the webhooks' integration
-        # user) may not create: the currency was chosen by the platform.
-        return Pricelist.sudo().create(
-            {
-                "name": f"MyConnector {code}",
-                "currency_id": currency.id,
-                "company_id": company.id,
-            }
-        )
+        # user) may not create: the currency was chosen by the platform. A
+        # shared row: order chunks running at once may all need it.
+        name = f"MyConnector {code}"
+        return find_or_create(
+            Pricelist.sudo(),
+            "name",
+            [name],
+            {"currency_id": currency.id, "company_id": company.id},
+        )[name]
 
 
 class OrderRecordImporter(Component):

@@ -17,18 +17,16 @@ variant title, bound by ``myconnector.product.product``.
 
 from decimal import Decimal, InvalidOperation
 
-from psycopg2 import IntegrityError
-
 from odoo import Command
 
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
+from odoo.addons.generic_connector.components.core import find_or_create
 from odoo.addons.generic_connector.exceptions import RemoteDataError
 from odoo.addons.generic_connector.transport import (
     NestedConnection,
     flatten_connections,
 )
-from odoo.addons.queue_job.exception import RetryableJobError
 
 VARIANT_MODEL = "myconnector.product.product"
 # Odoo keeps prices as floats: beyond this they lose their cents.
@@ -183,33 +181,24 @@ class ProductOptions(Component):
         return cache.setdefault("myconnector.option_values", {})
 
     def values(self, titles):
-        """``{title: product.attribute.value}``, creating the missing ones."""
-        attribute = self.attribute
-        Value = self.env["product.attribute.value"]
+        """``{title: product.attribute.value}``, creating the missing ones.
+
+        Option values are shared by every product: chunks running at once
+        may create the same one, so they are found or created by
+        :func:`find_or_create` (a race is a retry of the chunk, never a
+        record failure nor a deadlock)."""
         known = self._known_values()
         values = {t: known[t] for t in titles if t in known}
         wanted = [t for t in titles if t not in values]
         if wanted:
-            existing = Value.search(
-                [("attribute_id", "=", attribute.id), ("name", "in", wanted)]
+            found = find_or_create(
+                self.env["product.attribute.value"],
+                "name",
+                wanted,
+                {"attribute_id": self.attribute.id},
             )
-            found = {value.name: value for value in existing}
             known.update(found)
             values.update(found)
-        missing = [t for t in dict.fromkeys(titles) if t not in values]
-        if missing:
-            try:
-                with self.env.cr.savepoint():
-                    created = Value.create(
-                        [{"attribute_id": attribute.id, "name": t} for t in missing]
-                    )
-            except IntegrityError as err:
-                # Another job created the same value meanwhile: its commit
-                # makes it visible to our next attempt.
-                raise RetryableJobError(
-                    "option value created concurrently", seconds=2
-                ) from err
-            values.update({value.name: value for value in created})
         return values
 
     def line_values(self, record):

@@ -113,9 +113,9 @@ class MyConnectorBackend(models.Model):
         string="Import every (minutes)",
         default=15,
         tracking=True,
-        help="How often the scheduler imports this backend's products "
-        "incrementally; 0 to import only by hand or by webhook. The scheduler "
-        "wakes up every 5 minutes.",
+        help="How often the scheduler imports this backend's products, "
+        "customers and orders incrementally; 0 to import only by hand or by "
+        "webhook. The scheduler wakes up every 5 minutes.",
     )
     product_binding_ids = fields.One2many(PRODUCT_MODEL, "backend_id")
     product_binding_count = fields.Integer(compute="_compute_product_binding_count")
@@ -315,11 +315,30 @@ class MyConnectorBackend(models.Model):
     def _scheduler_import_products(self):
         """Cron: import the backends whose interval passed since their last
         scheduled run (their button and webhook runs do not count)."""
-        self.search([])._due_for_import().with_context(
+        self.search([])._due_for_import(PRODUCT_MODEL).with_context(
             sync_trigger="cron"
         ).action_import_products()
 
-    def _due_for_import(self):
+    @api.model
+    def _scheduler_import_customers(self):
+        """Cron: the customers' import, on each backend's interval (see
+        ``_scheduler_import_products``)."""
+        self.search([])._due_for_import(CUSTOMER_MODEL).with_context(
+            sync_trigger="cron"
+        ).action_import_customers()
+
+    @api.model
+    def _scheduler_import_orders(self):
+        """Cron: the orders' import, on each backend's interval (see
+        ``_scheduler_import_products``)."""
+        self.search([])._due_for_import(ORDER_MODEL).with_context(
+            sync_trigger="cron"
+        ).action_import_orders()
+
+    def _due_for_import(self, resource):
+        """The backends of ``self`` whose *Import every* has passed since
+        their last scheduled run of ``resource`` (a binding model); never
+        those with an interval of 0."""
         now = fields.Datetime.now()
         recent = (
             self.env["generic.sync.run"]
@@ -329,7 +348,7 @@ class MyConnectorBackend(models.Model):
                     ("backend_model", "=", self._name),
                     ("backend_id", "in", self.ids),
                     ("trigger", "=", "cron"),
-                    ("resource", "=", PRODUCT_MODEL),
+                    ("resource", "=", resource),
                 ],
                 ["backend_id"],
                 ["started_at:max"],
@@ -345,12 +364,15 @@ class MyConnectorBackend(models.Model):
         )
 
     @api.model
-    def _scheduler_import_customers(self):
-        self.search([]).with_context(sync_trigger="cron").action_import_customers()
-
-    @api.model
-    def _scheduler_import_orders(self):
-        self.search([]).with_context(sync_trigger="cron").action_import_orders()
+    def _defer_scheduled_imports(self, minutes=None):
+        """Move the next run of every scheduled import of this connector
+        ``minutes`` from now (default: the longest *Import every* of the
+        backends, else 15), so that a fresh start imports nothing by itself
+        before an admin has looked (the demo's set-up calls it)."""
+        if minutes is None:
+            minutes = max(self.search([]).mapped("import_interval") or [0]) or 15
+        crons = self.env["ir.cron"].sudo().search([("model_id.model", "=", self._name)])
+        crons.nextcall = fields.Datetime.now() + timedelta(minutes=minutes)
 
     def _import_products(self, since=None):
         """Job: enqueue chunk jobs for products updated since ``since``, and

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -82,6 +83,51 @@ class TestBackend(MyConnectorCase):
         runs.started_at = runs.started_at - timedelta(minutes=16)
         cron.method_direct_trigger()
         self.assertEqual(Run.search_count([("trigger", "=", "cron")]), 2)
+
+    def test_customer_and_order_crons_follow_each_backends_interval(self):
+        Run = self.env["generic.sync.run"]
+        for xml_id, resource in (
+            ("myconnector.ir_cron_import_customers", "myconnector.res.partner"),
+            ("myconnector.ir_cron_import_orders", "myconnector.sale.order"),
+        ):
+            with self.subTest(cron=xml_id):
+                cron = self.env.ref(xml_id)
+                domain = [("trigger", "=", "cron"), ("resource", "=", resource)]
+                self.backend.import_interval = 0
+                cron.method_direct_trigger()
+                self.assertFalse(Run.search(domain), "interval 0: by hand only")
+                self.backend.import_interval = 15
+                cron.method_direct_trigger()
+                runs = Run.search(domain)
+                self.assertEqual(runs.mapped("backend_id"), [self.backend.id])
+                # Its interval has not passed: the next wake-up leaves it
+                # alone...
+                self.run_jobs()
+                cron.method_direct_trigger()
+                self.assertEqual(Run.search_count(domain), 1)
+                # ...until it has.
+                runs.started_at = runs.started_at - timedelta(minutes=16)
+                cron.method_direct_trigger()
+                self.assertEqual(Run.search_count(domain), 2)
+                self.run_jobs()
+
+    def test_import_crons_first_run_one_interval_after_install(self):
+        """A fresh install (and the demo's set-up) does not import at once:
+        the README's walkthrough presses the import buttons itself."""
+        crons = self.env["ir.cron"].search(
+            [("model_id.model", "=", "myconnector.backend")]
+        )
+        self.assertEqual(len(crons), 3)
+        for cron in crons:
+            with self.subTest(cron=cron.name):
+                self.assertGreaterEqual(
+                    cron.nextcall, cron.create_date + timedelta(minutes=14)
+                )
+        self.backend._defer_scheduled_imports()
+        soon = fields.Datetime.now() + timedelta(minutes=14)
+        for cron in crons:
+            with self.subTest(cron=cron.name):
+                self.assertGreaterEqual(cron.nextcall, soon)
 
     def test_base_url_must_be_http(self):
         with self.assertRaisesRegex(ValidationError, "must start with http"):

@@ -3,13 +3,16 @@
 """The sync run log against the sandbox, with the real jobs: what each run
 says it did is what the sandbox served and what Odoo holds."""
 
+import functools
 import time
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.generic_connector.tests.common import run_job
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from .common import MyConnectorCase
 
@@ -88,6 +91,7 @@ class TestSyncRuns(MyConnectorCase):
         self.assertTrue(cron_run.watermark_after_at)
 
     def test_partial_run_names_the_record_then_retry_makes_it_done(self):
+        start = self.served()
         self.remote(
             "POST", "/admin/corrupt", json={"product_id": 7, "fields": {"price": "n/a"}}
         )
@@ -126,9 +130,13 @@ class TestSyncRuns(MyConnectorCase):
         )
         self.assertTrue(run.watermark_after)
         self.assertEqual(self.backend.products_imported_until, run.watermark_after)
-        # The retry's one GET of product 7 is counted in the run.
+        # The retry's one GET of product 7 is counted in the run, and so are
+        # those of the attempts that failed (rolled back): the page, then a
+        # GET of product 7 by its isolated job, by the retry that failed
+        # again, by the retry that imported it.
         self.assertEqual(self.calls_since(before), 1)
-        self.assertEqual(run.http_calls, 1 + 1)
+        self.assertEqual(run.http_calls, self.calls_since(start))
+        self.assertEqual(run.http_calls, 1 + 3)
 
     def test_wrong_api_key_fails_the_run_with_a_reason_on_the_backend(self):
         self.backend.api_key = "wrong-key"
@@ -247,3 +255,46 @@ class TestSyncRuns(MyConnectorCase):
         Run._gc()
         self.assertFalse(old_done.exists() or older_failed.exists())
         self.assertTrue(old_failed.exists() and recent.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestRunCallCounts(MyConnectorCase):
+    """A run's HTTP calls are what the remote served, attempts that rolled
+    back included."""
+
+    seed_records = 20
+
+    def served(self):
+        """Every API request the sandbox served so far (its own count)."""
+        return sum(self.remote("GET", "/admin/stats")["requests"].values())
+
+    def test_calls_of_rolled_back_attempts_count(self):
+        # Each order chunk fails once after its work (and its calls: the
+        # customers and products its orders need), as a deadlock would: the
+        # attempt rolls back, its tally with it, and the chunk runs again.
+        Orders = type(self.env["myconnector.sale.order"])
+        import_chunk = Orders.import_chunk
+        attempts = []
+
+        @functools.wraps(import_chunk)  # jobs are enqueued by its name
+        def fails_first(model, backend, records, run_key=None):
+            result = import_chunk(model, backend, records, run_key=run_key)
+            key = tuple(str(record.get("id")) for record in records)
+            attempts.append(key)
+            if attempts.count(key) == 1:
+                raise RetryableJobError("injected rollback")
+            return result
+
+        before = self.served()
+        with patch.object(Orders, "import_chunk", fails_first):
+            self.backend.action_import_orders()
+            outcomes = self.run_jobs()
+        self.assertEqual(outcomes["failed"], 0)
+        self.assertTrue(outcomes["retried"])
+        run = self.env["generic.sync.run"].search(
+            [("resource", "=", "myconnector.sale.order")]
+        )
+        self.assertEqual(run.state, "done", run.message)
+        served = self.served() - before
+        self.assertGreater(served, 1 + len(attempts))
+        self.assertEqual(run.http_calls, served)

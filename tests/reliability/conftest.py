@@ -1,8 +1,9 @@
 """The stack the reliability cases run against, started once per session.
 
-A 4-worker Odoo with the job runner (its PostgreSQL connections through a
-:class:`~harness.PgProxy`), a seeded sandbox, a backend wired to both: see
-``harness.py``. Without Odoo or PostgreSQL every case is skipped, loudly.
+A 4-worker Odoo with the job runner at channel capacity 4 (its PostgreSQL
+connections through a :class:`~harness.PgProxy`), a seeded sandbox, a
+backend wired to both: see ``harness.py``. Without Odoo or PostgreSQL every
+case is skipped, loudly.
 
 Sizes: ``RELIABILITY_SCALE=soak`` (``make soak``) runs the issue's full
 numbers; the default is the quick version ``make test`` runs.
@@ -46,7 +47,9 @@ def stack():
     with (
         PgProxy(env, port=BASE_PORT + 3) as proxy,
         SandboxServer(port=BASE_PORT + 2, seed_records=SANDBOX_PRODUCTS) as sandbox,
-        OdooServer(env, port=BASE_PORT, workers=4, db_port=proxy.port) as odoo,
+        OdooServer(
+            env, port=BASE_PORT, workers=4, channels=4, db_port=proxy.port
+        ) as odoo,
     ):
         result.odoo, result.sandbox, result.proxy = odoo, sandbox, proxy
         result.backend = odoo.wire_backend(sandbox.url)

@@ -62,3 +62,33 @@ def test_nothing_is_counted_without_a_collector(server, sleeps):
     with count_calls() as stats:
         note_wait(0.25)
     assert (stats.calls, stats.waited) == (0, 0.25)
+
+
+def test_a_call_hook_runs_once_per_call_however_nested(server, sleeps):
+    """``count_calls(on_call=...)`` calls its hook as each call is sent (the
+    sync run's shared count); nested blocks with an equal hook (the same
+    run's) call it once per call, another hook is called too."""
+    server.route("/x", reply(503), reply(json={}))
+    client = make_client(server.url, sleeps)
+    seen = []
+
+    class Hook:
+        def __init__(self, key):
+            self.key = key
+
+        def __eq__(self, other):
+            return isinstance(other, Hook) and other.key == self.key
+
+        def __hash__(self):
+            return hash(self.key)
+
+        def __call__(self):
+            seen.append(self.key)
+
+    with count_calls(on_call=Hook("run")) as outer:
+        with count_calls(on_call=Hook("run")), count_calls():
+            client.get_json("/x")
+        with count_calls(on_call=Hook("other")):
+            client.get_json("/x")
+    assert outer.calls == 3  # the 503, its retry, the second GET
+    assert seen == ["run", "run", "run", "other"]

@@ -18,6 +18,7 @@ from generic_connector.transport import (
     HttpClient,
     OAuth2ClientCredentials,
     PgBucketStore,
+    PgCallCounter,
     PgConnection,
     PgTokenStore,
     RateBudget,
@@ -62,6 +63,35 @@ def test_pg_store_keeps_the_bucket_contract(db):
     stats = two.stats("c")
     assert (stats["limit"], stats["remaining"]) == (40, 3)
     assert (stats["waited"], stats["rescheduled"]) == (2, 1)
+
+
+def test_call_counter_counts_outside_the_callers_transaction(db):
+    """Calls counted while a job's transaction is open stay counted when it
+    rolls back; counters of several connections (workers) add up exactly."""
+    job = psycopg2.connect(**db)
+    with job.cursor() as cr:  # the job's transaction, open while it calls
+        cr.execute("SELECT 1")
+    counter = PgCallCounter(PgConnection(**db))
+    for _ in range(3):
+        counter.add("run-1")
+    job.rollback()
+    job.close()
+    assert counter.get(["run-1", "run-2"]) == {"run-1": 3}
+
+    def worker():
+        mine = PgCallCounter(PgConnection(**db))
+        for _ in range(50):
+            mine.add("run-2")
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    counter.add("run-2", 5)
+    assert counter.get(["run-1", "run-2"]) == {"run-1": 3, "run-2": 205}
+    counter.discard(["run-1"])
+    assert counter.get(["run-1", "run-2"]) == {"run-2": 205}
 
 
 def test_take_is_one_short_statement_beside_a_long_transaction(db):
