@@ -5,3 +5,4 @@ from . import test_webhook_parser
 from . import test_webhook_runs
 from . import test_tours
 from . import test_webhook_intake_job
+from . import test_webhook_stock
