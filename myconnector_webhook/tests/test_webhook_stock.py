@@ -119,4 +119,6 @@ class TestWebhookStockEcho(WebhookHttpCase):
         self.assertTrue(self.echoes(sku, 17))
         self.assertEqual(self.on_hand(product), (17, 6))
         self.assertEqual(self.level(sku, 1), 17)
-        self.assertFalse(self.env["queue.job"].search([EXPORT, ("state", "!=", "done")]))
+        self.assertFalse(
+            self.env["queue.job"].search([EXPORT, ("state", "!=", "done")])
+        )
