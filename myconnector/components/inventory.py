@@ -110,9 +110,9 @@ class InventoryImporter(Component):
         inventory adjustment; return a message. A location whose levels are
         all the ones we sent last (the platform's echo) is left alone.
 
-        ``self.counts`` tells, per variant, ``fetched`` (levels read),
-        ``updated`` (a quant changed) and ``skipped`` (none did, or the
-        variant is not storable).
+        ``self.counts`` tells ``fetched`` (variants whose levels were read)
+        and, per variant, ``updated`` (a quant changed) and ``skipped`` (none
+        did, or the variant is not storable).
         """
         storable = variant_bindings.filtered(lambda b: b.detailed_type == "product")
         skipped = variant_bindings - storable
