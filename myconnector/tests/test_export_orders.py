@@ -109,7 +109,7 @@ class TestExportStockAndOrders(OrderCaseMixin, MyConnectorCase):
         self.Quant._update_available_quantity(product, self.stock, 6)
         self.assertEqual(self.run_jobs()["failed"], 0)
         self.assertEqual(self.level(sku, 1), 10)
-        self.assertEqual(self.level(sku, 2), 9)
+        self.assertEqual(self.level(sku, 2), 6)
 
     def test_validated_delivery_fulfils_the_remote_order(self):
         binding = self.import_order(status="paid")
