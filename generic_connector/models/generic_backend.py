@@ -539,10 +539,11 @@ class GenericBackend(models.AbstractModel):
 
     def _enqueue_import(self, method, title, watermark_field, resource=None):
         """Enqueue the import job ``method`` of each backend (a button, a
-        cron), incremental from ``watermark_field`` (full when empty), log its
-        sync run of ``resource`` from now on (trigger: the context's
-        ``sync_trigger``, a button by default), and return the notification
-        telling the user it runs."""
+        cron), incremental from ``watermark_field`` (full when empty; a
+        resource without a watermark, ``None``, is always read in full and its
+        job takes no ``since``), log its sync run of ``resource`` from now on
+        (trigger: the context's ``sync_trigger``, a button by default), and
+        return the notification telling the user it runs."""
         for backend in self.with_context(
             sync_trigger=self.env.context.get("sync_trigger", "button")
         ):
@@ -557,7 +558,13 @@ class GenericBackend(models.AbstractModel):
                     **backend._job_options(),
                 ),
                 method,
-            )(since=backend[watermark_field] or None)
+            )(
+                **(
+                    {"since": backend[watermark_field] or None}
+                    if watermark_field
+                    else {}
+                )
+            )
             if resource:
                 backend._sync_run_start(job, resource, watermark_field)
         return self._notify_background(title)
@@ -580,7 +587,9 @@ class GenericBackend(models.AbstractModel):
         }
 
     def _sync_finalize(self, field_name, watermark, job_uuids, run_key=None):
-        """Job: move the watermark ``field_name`` once the run is done.
+        """Job: move the watermark ``field_name`` once the run is done (a
+        run without a watermark, ``field_name`` ``None``, only waits for its
+        jobs: its state is theirs).
 
         The run is its chunk jobs (``job_uuids``) and the jobs they isolated
         bad records in (identity key ``<run_key>:<id>``). Waits, without
@@ -597,6 +606,15 @@ class GenericBackend(models.AbstractModel):
         # user): their states are read as superuser, nothing else.
         jobs_sudo = self.env["queue.job"].sudo().search(domain)
         broken = jobs_sudo.filtered(lambda j: j.state in ("failed", "cancelled"))
+        if broken and not field_name:
+            raise FailedJobError(
+                _(
+                    "%(count)s job(s) of this run failed or were cancelled. Fix "
+                    "and requeue them, or run the import again: %(names)s",
+                    count=len(broken),
+                    names=", ".join(broken.mapped("display_name")),
+                )
+            )
         if broken:
             raise FailedJobError(
                 _(
@@ -615,6 +633,8 @@ class GenericBackend(models.AbstractModel):
                 seconds=10,
                 ignore_retry=True,
             )
+        if not field_name:
+            return _("%(count)s job(s) of this run done", count=len(jobs_sudo))
         run = self.env["generic.sync.run"]._for_key(run_key)
         if run.shortfall:
             # Records the walk missed would be skipped for good past it.

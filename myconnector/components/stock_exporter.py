@@ -5,11 +5,16 @@ platform's inventory.
 
 The listener watches ``stock.quant`` (created, or its ``quantity`` written:
 every validated move and inventory adjustment ends there). For each bound
-variant of a changed quant inside an Odoo location mapped to a remote
-location (the location or one of its children), the variant binding gets one
-debounced ``export_stock_level`` job (``_export_stock_later``), which sends
-the quantity on hand at run time. The inventory import carries
-``connector_no_export``: its quants are not sent back.
+variant of a changed quant in an Odoo location mapped to a remote location,
+the variant binding gets one debounced ``export_stock_level`` job
+(``_export_stock_later``), which sends the quantity on hand at run time.
+
+A mapped location stands for what it holds by itself, as the import sets
+it: a quant in one of its child locations is not its stock (the child,
+when mapped, has its own remote location; unmapped, it is not synchronised).
+Counting children would send the parent the child's stock too, and the
+import would then write that sum into the parent alone. The inventory
+import carries ``connector_no_export``: its quants are not sent back.
 """
 
 from odoo.addons.component.core import Component
@@ -39,13 +44,15 @@ class StockQuantListener(Component):
         mappings = (
             self.env["myconnector.inventory.location"]
             .sudo()
-            .search([("backend_id", "in", bindings.backend_id.ids)])
+            .search(
+                [
+                    ("backend_id", "in", bindings.backend_id.ids),
+                    ("location_id", "in", quants.location_id.ids),
+                ]
+            )
         )
+        mapped = {(m.backend_id.id, m.location_id.id) for m in mappings}
         for quant in quants:
-            path = quant.location_id.parent_path or ""
             for binding in quant.product_id.myconnector_bind_ids:
-                for mapping in mappings:
-                    if mapping.backend_id == binding.backend_id and path.startswith(
-                        mapping.location_id.parent_path
-                    ):
-                        binding._export_stock_later(mapping.location_id)
+                if (binding.backend_id.id, quant.location_id.id) in mapped:
+                    binding._export_stock_later(quant.location_id)

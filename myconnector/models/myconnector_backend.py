@@ -7,8 +7,11 @@ walks the remote pages and enqueues chunk jobs, then a finalising job that
 moves the resource's watermark (``products_imported_until``...) once every
 chunk is done, and never if one fails: the next incremental run then starts
 from the last run that fully succeeded (``generic.backend._import_run``).
+The inventory run (``_import_inventory``) has the same driver, chunk jobs
+and finalising job, without a watermark: levels are always read in full.
 """
 
+import uuid
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -16,7 +19,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.generic_connector.components.core import job_errors
 from odoo.addons.generic_connector.timestamps import to_odoo_datetime
-from odoo.addons.queue_job.job import identity_exact
+from odoo.addons.generic_connector.transport import count_calls
 
 PRODUCT_MODEL = "myconnector.product.template"
 VARIANT_MODEL = "myconnector.product.product"
@@ -261,40 +264,68 @@ class MyConnectorBackend(models.Model):
         return self.action_import_products()
 
     def action_import_inventory(self):
-        """Enqueue an import of every bound variant's inventory levels."""
-        for backend in self:
-            backend.with_delay(
-                description=_("Import inventory from %(name)s", name=backend.name),
-                identity_key=identity_exact,
-                **backend._job_options(),
-            )._import_inventory()
-        return self._notify_background(_("Import inventory"))
+        """Enqueue an import of every bound variant's inventory levels: a
+        sync run like the other imports (no watermark: levels are read in
+        full)."""
+        return self._enqueue_import(
+            "_import_inventory",
+            _("Import inventory"),
+            None,
+            resource=INVENTORY_MODEL,
+        )
 
     def _import_inventory(self):
-        """Job: one chunk job per ``import_chunk_size`` active variants."""
+        """Job: the driver of an inventory run: one chunk job per
+        ``import_chunk_size`` variants, and the job that closes the run once
+        they are all done (``_sync_finalize``, without a watermark)."""
         self.ensure_one()
+        run_key = self.env.context.get("job_uuid") or str(uuid.uuid4())
+        run = self.env["generic.sync.run"]._start(
+            self, run_key=run_key, resource=INVENTORY_MODEL
+        )
+        run._note(protocol=self.inventory_protocol)
         bindings = self.env[VARIANT_MODEL].search([("backend_id", "=", self.id)])
         size = max(self.import_chunk_size, 1)
+        jobs = []
         for start in range(0, len(bindings), size):
             chunk = bindings[start : start + size]
-            self.with_delay(
-                description=_(
-                    "Import inventory of %(count)s variant(s) from %(name)s",
-                    count=len(chunk),
-                    name=self.name,
-                ),
-                **self._job_options(),
-            )._import_inventory_chunk(chunk)
+            jobs.append(
+                self.with_delay(
+                    description=_(
+                        "Import inventory of %(count)s variant(s) from %(name)s",
+                        count=len(chunk),
+                        name=self.name,
+                    ),
+                    **self._job_options(),
+                )._import_inventory_chunk(chunk, run_key=run_key)
+            )
+        if jobs:
+            jobs.append(
+                self.with_delay(
+                    description=_(
+                        "Finish inventory import from %(name)s", name=self.name
+                    ),
+                    **self._job_options(),
+                )._sync_finalize(None, None, [j.uuid for j in jobs], run_key)
+            )
+        run._adopt(jobs)
         return _("%(count)s variant(s) to read", count=len(bindings))
 
-    def _import_inventory_chunk(self, variant_bindings):
+    def _import_inventory_chunk(self, variant_bindings, run_key=None):
         """Job: set the quants of ``variant_bindings`` to the remote levels
-        (safe to run twice: a quant already right is left alone)."""
+        (safe to run twice: a quant already right is left alone), counted in
+        the run ``run_key`` (or the context's: a webhook's)."""
         self.ensure_one()
-        with self.work_on(INVENTORY_MODEL) as work, job_errors():
-            return work.component(usage="inventory.importer").run(
-                variant_bindings.exists()
-            )
+        run = self.env["generic.sync.run"]._for_key(run_key)
+        with (
+            self.work_on(INVENTORY_MODEL) as work,
+            job_errors(),
+            count_calls() as stats,
+        ):
+            importer = work.component(usage="inventory.importer")
+            message = importer.run(variant_bindings.exists())
+        run._tally(stats, **importer.counts)
+        return message
 
     def _bindings_action(self, xml_id):
         self.ensure_one()

@@ -4,6 +4,9 @@
 locations, a quantity pushed back with UpdateInventory, faults as failed
 jobs with their reason."""
 
+from psycopg2 import errors
+
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from .common import MyConnectorCase
@@ -48,6 +51,19 @@ class InventoryCase(MyConnectorCase):
             )["data"]["items"]
             page += 1
         return {(i["sku"], i["location_id"]): i["available"] for i in items}
+
+    def assertRowFree(self, record):
+        """No transaction holds a write lock on ``record``'s row: another
+        transaction (a parallel chunk job) may write it at once."""
+        with db_connect(self.env.cr.dbname).cursor() as other:
+            try:
+                other.execute(
+                    f"SELECT id FROM {record._table} WHERE id = %s "
+                    "FOR NO KEY UPDATE NOWAIT",
+                    (record.id,),
+                )
+            except errors.LockNotAvailable:
+                self.fail(f"{record.display_name} is locked by the import")
 
     def odoo_levels(self):
         locations = {1: self.main, 2: self.store_location}
@@ -95,6 +111,37 @@ class TestInventorySoap(InventoryCase):
         variant.with_delay().export_stock_level(self.store_location)
         self.assertEqual(self.run_jobs()["failed"], 0)
         self.assertEqual(self.remote_levels()[(variant.default_code, 2)], 123)
+
+    def test_sync_run_whose_chunks_do_not_collide(self):
+        self.backend.import_chunk_size = 4
+        self.backend.action_import_products()
+        self.run_jobs()
+        variants = self.variant_bindings()
+        self.assertRowFree(self.main)
+        counted_on = self.main.last_inventory_date
+        self.backend.action_import_inventory()
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        run = self.env["generic.sync.run"].search(
+            [("backend_id", "=", self.backend.id), ("resource", "=", "stock.quant")]
+        )
+        self.assertEqual(len(run), 1, "Import inventory is a sync run")
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.trigger, "button")
+        self.assertEqual(run.protocol, "soap")
+        chunks = run.job_ids.filtered(
+            lambda j: j.method_name == "_import_inventory_chunk"
+        )
+        self.assertEqual(len(chunks), -(-len(variants) // 4))
+        self.assertEqual(run.fetched, len(variants))
+        # A variant is updated when one of its quants changed.
+        self.assertTrue(run.updated)
+        self.assertEqual(run.updated + run.skipped, len(variants))
+        # Parallel chunks apply inventories at the same locations: none of
+        # them writes the location's row (its last inventory date), where
+        # they would meet in serialization failures.
+        self.assertRowFree(self.main)
+        self.main.invalidate_recordset()
+        self.assertEqual(self.main.last_inventory_date, counted_on)
 
     def test_unknown_sku_fault_fails_the_job_with_its_reason(self):
         self.import_catalogue_and_inventory()
@@ -144,5 +191,6 @@ class TestInventoryRest(InventoryCase):
         variant = self.variant_bindings()[0]
         variant.with_delay().export_stock_level(self.main)
         self.run_jobs()
-        expected = variant.odoo_id.with_context(location=self.main.id).qty_available
+        # What the main location holds by itself, not its child store's too.
+        expected = self.odoo_levels()[(variant.default_code, 1)]
         self.assertEqual(self.remote_levels()[(variant.default_code, 1)], expected)

@@ -6,3 +6,4 @@ from . import test_webhook_runs
 from . import test_tours
 from . import test_webhook_intake_job
 from . import test_webhook_subscription
+from . import test_webhook_stock
