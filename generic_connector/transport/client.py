@@ -37,6 +37,7 @@ from .errors import (
     TransportError,
     error_from_exception,
     error_from_response,
+    reached_remote,
 )
 from .policy import IDEMPOTENT_METHODS, RateLimit, RetryPolicy, parse_rate_limit
 from .redact import redact_url
@@ -264,7 +265,6 @@ class HttpClient:
         headers = {**self.headers, **(kwargs.get("headers") or {})}
         timeout = _as_timeout(kwargs.get("timeout") or self.timeout)
         start = time.monotonic()
-        metrics.note_call()
         try:
             response = self.session.request(
                 method,
@@ -278,10 +278,13 @@ class HttpClient:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
+            if reached_remote(exc):
+                metrics.note_call()
             _logger.debug(
                 "%s %s failed: %s", method, redact_url(url), type(exc).__name__
             )
             raise error_from_exception(exc, method, url, self.secrets()) from exc
+        metrics.note_call()
         _logger.debug(
             "%s %s -> %s in %.3fs",
             method,

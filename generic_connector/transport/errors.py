@@ -50,6 +50,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from requests import exceptions as rex
+from urllib3.exceptions import NewConnectionError
 
 from .redact import redact_headers, redact_text, redact_url
 
@@ -335,6 +336,17 @@ def error_from_exception(exc, method=None, url=None, secrets=()) -> TransportErr
         error.cause = network_cause(exc)
         return error
     return TransportError(detail, **kwargs)
+
+
+def reached_remote(exc) -> bool:
+    """Whether a request that raised ``exc`` may have reached the remote: not
+    when no connection was made (refused, no route, the name does not
+    resolve, the connect timeout, TLS) nor when the request could not be
+    built. A run counts the calls the remote served, not those attempts."""
+    if isinstance(exc, (rex.ConnectTimeout, rex.SSLError, *_CONFIG_EXCEPTIONS)):
+        return False
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return not isinstance(reason, NewConnectionError)
 
 
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")

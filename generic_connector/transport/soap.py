@@ -39,6 +39,7 @@ from zeep.cache import InMemoryCache
 from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
+from . import metrics
 from .client import origin_of
 from .errors import (
     AuthError,
@@ -50,6 +51,7 @@ from .errors import (
     TransportError,
     error_from_exception,
     error_from_response,
+    reached_remote,
 )
 from .policy import RetryPolicy
 
@@ -100,7 +102,10 @@ class _Transport(Transport):
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
+            if reached_remote(exc):
+                metrics.note_call()
             raise error_from_exception(exc, "POST", address, self.secrets) from exc
+        metrics.note_call()
         if response.status_code in (401, 403, 429) or (
             response.status_code >= 300 and not _is_xml(response)
         ):
@@ -111,7 +116,10 @@ class _Transport(Transport):
         try:
             response = self.session.get(url, timeout=self.load_timeout)
         except requests.RequestException as exc:
+            if reached_remote(exc):
+                metrics.note_call()
             raise error_from_exception(exc, "GET", url, self.secrets) from exc
+        metrics.note_call()
         if not 200 <= response.status_code < 300:
             raise error_from_response(response, self.secrets, "loading the WSDL")
         return response.content

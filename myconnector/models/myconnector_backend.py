@@ -19,7 +19,6 @@ from odoo.exceptions import UserError
 
 from odoo.addons.generic_connector.components.core import job_errors
 from odoo.addons.generic_connector.timestamps import to_odoo_datetime
-from odoo.addons.generic_connector.transport import count_calls
 
 PRODUCT_MODEL = "myconnector.product.template"
 VARIANT_MODEL = "myconnector.product.product"
@@ -320,7 +319,7 @@ class MyConnectorBackend(models.Model):
         with (
             self.work_on(INVENTORY_MODEL) as work,
             job_errors(),
-            count_calls() as stats,
+            run._counting_calls() as stats,
         ):
             importer = work.component(usage="inventory.importer")
             message = importer.run(variant_bindings.exists())

@@ -119,8 +119,10 @@ class TestInventorySoap(InventoryCase):
         variants = self.variant_bindings()
         self.assertRowFree(self.main)
         counted_on = self.main.last_inventory_date
+        served_before = self.remote("GET", "/admin/stats")["requests"]
         self.backend.action_import_inventory()
         self.assertEqual(self.run_jobs()["failed"], 0)
+        served = self.remote("GET", "/admin/stats")["requests"]
         run = self.env["generic.sync.run"].search(
             [("backend_id", "=", self.backend.id), ("resource", "=", "stock.quant")]
         )
@@ -136,6 +138,14 @@ class TestInventorySoap(InventoryCase):
         # A variant is updated when one of its quants changed.
         self.assertTrue(run.updated)
         self.assertEqual(run.updated + run.skipped, len(variants))
+        # Its calls are the SOAP requests the platform served meanwhile.
+        soap_calls = sum(
+            count - served_before.get(route, 0)
+            for route, count in served.items()
+            if route.endswith("/soap")
+        )
+        self.assertTrue(soap_calls)
+        self.assertEqual(run.http_calls, soap_calls)
         # Parallel chunks apply inventories at the same locations: none of
         # them writes the location's row (its last inventory date), where
         # they would meet in serialization failures.

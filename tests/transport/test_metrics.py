@@ -1,10 +1,12 @@
 """The transport's counting hook: calls, retries and rate-limit waits."""
 
 import random
+import socket
 
 import pytest
 
 from generic_connector.transport import (
+    ConnectionFailedError,
     HttpClient,
     RateLimitedError,
     RetryPolicy,
@@ -92,3 +94,16 @@ def test_a_call_hook_runs_once_per_call_however_nested(server, sleeps):
             client.get_json("/x")
     assert outer.calls == 3  # the 503, its retry, the second GET
     assert seen == ["run", "run", "run", "other"]
+
+
+def test_a_call_that_never_reached_the_remote_is_not_counted(sleeps):
+    """Connection refused: nothing was sent, the remote served nothing, so
+    a run's count of calls (what the remote served) does not grow."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    client = make_client(f"http://127.0.0.1:{port}", sleeps)
+    with count_calls() as stats, pytest.raises(ConnectionFailedError):
+        client.get_json("/x")
+    assert stats.calls == 0
+    assert stats.retries == FAST.max_attempts - 1

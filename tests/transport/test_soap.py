@@ -14,6 +14,7 @@ from generic_connector.transport import (
     RetryPolicy,
     SoapFaultError,
     TransientError,
+    count_calls,
     get_session,
 )
 from generic_connector.transport.soap import (
@@ -97,6 +98,21 @@ def test_wsdl_parsed_once_per_process_and_key(platform):
     assert again.call("GetInventory", sku="SKU-00002")
     stats = requests.get(sandbox.url + "/admin/stats", timeout=5).json()["requests"]
     assert stats.get("GET /soap") == 1
+
+
+def test_soap_calls_are_counted_like_the_remote_serves_them(platform):
+    """The WSDL's GET and each operation's POST are HTTP calls: a run's count
+    of calls is what the remote served, over SOAP as over REST."""
+    sandbox = platform()
+    with count_calls() as stats:
+        soap = soap_for(sandbox.url)
+        soap.call("GetInventory", idempotent=True, sku="SKU-00001")
+        soap.call("GetInventory", idempotent=True, sku="SKU-00002")
+    served = requests.get(sandbox.url + "/admin/stats", timeout=5).json()["requests"]
+    assert stats.calls == sum(
+        count for route, count in served.items() if route.endswith("/soap")
+    )
+    assert stats.calls == 3
 
 
 XXE_WSDL = b"""<?xml version="1.0"?>
