@@ -54,6 +54,16 @@ class MyConnectorCase(GenericConnectorCase):
         response.raise_for_status()
         return response.json() if response.content else None
 
+    def remote_level(self, sku, location_id):
+        """The platform's stock level of ``sku`` at its location
+        ``location_id``, read over HTTP."""
+        items = self.remote(
+            "GET",
+            "/api/v1/inventory_levels",
+            params={"sku": sku, "location_id": location_id},
+        )["data"]["items"]
+        return items[0]["available"]
+
     def remote_products(self):
         """Every product the sandbox has, by id (as strings)."""
         products, page = {}, 1

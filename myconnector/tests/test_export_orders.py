@@ -53,14 +53,6 @@ class TestExportStockAndOrders(OrderCaseMixin, MyConnectorCase):
             }
         )
 
-    def level(self, sku, location_id):
-        items = self.remote(
-            "GET",
-            "/api/v1/inventory_levels",
-            params={"sku": sku, "location_id": location_id},
-        )["data"]["items"]
-        return items[0]["available"]
-
     def variant(self, product_id):
         self.Binding.import_record(self.backend, product_id)
         template = self.bindings().filtered(lambda b: b.external_id == product_id)
@@ -103,13 +95,13 @@ class TestExportStockAndOrders(OrderCaseMixin, MyConnectorCase):
         self.assertEqual(self.run_jobs()["failed"], 0)
         # Retail's own stock: the 3 on its child shelf are not its own (the
         # import sets Retail alone: counting them would come back as Retail's).
-        self.assertEqual(self.level(sku, 2), 6)
-        self.assertEqual(self.level(sku, 1), 4)
+        self.assertEqual(self.remote_level(sku, 2), 6)
+        self.assertEqual(self.remote_level(sku, 1), 4)
 
         self.Quant._update_available_quantity(product, self.stock, 6)
         self.assertEqual(self.run_jobs()["failed"], 0)
-        self.assertEqual(self.level(sku, 1), 10)
-        self.assertEqual(self.level(sku, 2), 6)
+        self.assertEqual(self.remote_level(sku, 1), 10)
+        self.assertEqual(self.remote_level(sku, 2), 6)
 
     def test_validated_delivery_fulfils_the_remote_order(self):
         binding = self.import_order(status="paid")
@@ -129,7 +121,7 @@ class TestExportStockAndOrders(OrderCaseMixin, MyConnectorCase):
         self.assertEqual(remote["status"], "fulfilled")
         self.assertEqual(binding.remote_status, "fulfilled")
         self.assertEqual(binding.remote_updated_at, remote["updated_at"])
-        self.assertEqual(self.level(product.default_code, 1), 8)
+        self.assertEqual(self.remote_level(product.default_code, 1), 8)
         # Importing the order again changes nothing (already seen).
         self.Order.import_record(self.backend, binding.external_id)
         self.assertFalse(binding.remote_change_note)

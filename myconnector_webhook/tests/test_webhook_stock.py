@@ -43,15 +43,6 @@ class TestWebhookStockEcho(WebhookHttpCase):
             }
         )
 
-    def level(self, sku, location_id):
-        """The platform's level, read over HTTP."""
-        items = self.remote(
-            "GET",
-            "/api/v1/inventory_levels",
-            params={"sku": sku, "location_id": location_id},
-        )["data"]["items"]
-        return items[0]["available"]
-
     def on_hand(self, product):
         """``(WH/Stock by itself, Retail Store)``."""
         return (
@@ -106,8 +97,8 @@ class TestWebhookStockEcho(WebhookHttpCase):
         self.assertEqual(self.on_hand(product), (20, 6))
         self.export()
         # WH/Stock's own 20, not 26 with its child's 6.
-        self.assertEqual(self.level(sku, 1), 20)
-        self.assertEqual(self.level(sku, 2), 6)
+        self.assertEqual(self.remote_level(sku, 1), 20)
+        self.assertEqual(self.remote_level(sku, 2), 6)
 
         # The platform's echo of our write reaches the inbox; meanwhile a
         # delivery takes 3 from WH/Stock (its export is still to run).
@@ -121,11 +112,11 @@ class TestWebhookStockEcho(WebhookHttpCase):
 
         # The delivery's export, then its echo: still nothing changes.
         self.export()
-        self.assertEqual(self.level(sku, 1), 17)
+        self.assertEqual(self.remote_level(sku, 1), 17)
         self.deliver()
         self.assertTrue(self.echoes(sku, 17))
         self.assertEqual(self.on_hand(product), (17, 6))
-        self.assertEqual(self.level(sku, 1), 17)
+        self.assertEqual(self.remote_level(sku, 1), 17)
         self.assertFalse(
             self.env["queue.job"].search([EXPORT, ("state", "!=", "done")])
         )
