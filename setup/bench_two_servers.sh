@@ -142,6 +142,9 @@ jobs = sql("select concat_ws(' ', args, kwargs, result, exc_info, exc_message) f
 logs = "".join(p.read_text(errors="replace") for p in pathlib.Path(work).glob("*.log"))
 allowed = int(limit) / float(window)
 print(f"jobs: {' '.join(states)}; done by {hosts} worker processes; calls {waits}")
+for line in sql("select name || ': ' || coalesce(exc_message, '') from queue_job "
+               "where state = 'failed' order by id limit 5").splitlines():
+    print(f"failed job: {line}")
 print(f"API calls {calls} in {span:.1f}s: {calls / span:.2f}/s, "
       f"rate / R = {calls / span / allowed:.3f} (R = {limit} per {window}s)")
 print(f"429 answered: {stats['statuses'].get('429', 0)}; 401 answered: "
