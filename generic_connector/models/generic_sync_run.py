@@ -324,7 +324,7 @@ class GenericSyncRun(models.Model):
         """``count_calls()`` around work done for this run (a plain
         collector without a run); yields its ``CallStats``.
 
-        Each HTTP call is also added, as it is sent, to the run's count in
+        Each HTTP call is also added, once the remote had it, to the run's count in
         ``generic_connector_call_count``, through the shared stores' own
         connection in autocommit (``pgstore.PgCallCounter``): an attempt that
         rolls back afterwards (a retry, a deadlock) loses its tally, not its

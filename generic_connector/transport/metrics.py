@@ -30,7 +30,7 @@ _active = contextvars.ContextVar("generic_connector_call_stats", default=())
 class CallStats:
     """What the transport did while this collector was active."""
 
-    calls: int = 0  # HTTP exchanges sent, retries included
+    calls: int = 0  # HTTP exchanges the remote had, retries included
     retries: int = 0  # attempts repeated after a retryable failure
     waited: float = 0.0  # seconds paused on a rate limit (Retry-After, budget)
     throttled: int = 0  # answers that asked us to slow down (429, Retry-After)
@@ -41,7 +41,8 @@ class CallStats:
 def count_calls(on_call=None):
     """Collect the transport's counts inside the block; yields ``CallStats``.
 
-    ``on_call`` (hashable, no argument) is called as each call is sent.
+    ``on_call`` (hashable, no argument) is called for each call the remote had (see
+    ``errors.reached_remote``: an attempt that never connected is no call).
     """
     stats = CallStats(on_call=on_call)
     token = _active.set(_active.get() + (stats,))

@@ -248,7 +248,7 @@ class PgCallCounter:
 
     A job that made calls and then rolled back (a retry, a deadlock) loses
     whatever it wrote in its transaction, but the remote did serve those
-    calls: each is added here as it is sent, in autocommit, so the count is
+    calls: each is added here as the remote has it, in autocommit, so the count is
     what the remote saw. One short ``UPDATE`` per call; concurrent jobs of a
     run wait on the row for that statement only.
     """
