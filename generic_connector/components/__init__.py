@@ -7,3 +7,5 @@ from . import mapper
 from . import importer
 from . import exporter
 from . import listener
+from . import product
+from . import inventory
