@@ -381,14 +381,15 @@ class GenericVariantImporter(AbstractComponent):
     def _write(self, templates, kept, extras, writes):
         """Write the prices and codes gathered, unarchive the variants the
         remote has, archive the others."""
-        env = templates.env.with_context(connector_no_export=True)
+        templates = templates.with_context(connector_no_export=True)
+        env = templates.env
         Ptav, Product = env["product.template.attribute.value"], env["product.product"]
         for extra, ptav_ids in extras.items():
             Ptav.browse(ptav_ids).write({"price_extra": extra})
         for (field, value), product_ids in writes.items():
             Product.browse(product_ids).write({field: value})
         kept.filtered(lambda p: not p.active).with_env(env).write({"active": True})
-        gone = templates.with_env(env).product_variant_ids - kept
+        gone = templates.product_variant_ids - kept
         gone.write({"active": False})
 
     # Bindings
