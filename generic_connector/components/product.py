@@ -273,14 +273,24 @@ class GenericVariantImporter(AbstractComponent):
         """``attribute_line_ids`` commands of a new template for ``record``:
         created with its lines, Odoo makes the variants directly instead of
         a plain one to replace."""
+        lines = self._line_values(self.variant_values(record))
+        return [self._line_command(a, values) for a, values in lines.items()]
+
+    @staticmethod
+    def _line_values(variants):
+        """``{attribute: its values}`` of ``variants`` (from
+        :meth:`variant_values`): the lines their template needs."""
         lines = {}
-        for _variant, values in self.variant_values(record):
-            for attribute, value in values.items():
+        for _variant, chosen in variants:
+            for attribute, value in chosen.items():
                 lines[attribute] = lines.get(attribute, value) | value
-        return [
-            Command.create({"attribute_id": a.id, "value_ids": [Command.set(v.ids)]})
-            for a, v in lines.items()
-        ]
+        return lines
+
+    @staticmethod
+    def _line_command(attribute, values):
+        return Command.create(
+            {"attribute_id": attribute.id, "value_ids": [Command.set(values.ids)]}
+        )
 
     def _chunk_cache(self, kind):
         """This chunk's ``{key: record}`` of ``kind``: the chunk's
@@ -310,30 +320,19 @@ class GenericVariantImporter(AbstractComponent):
     def _set_lines(self, templates, wanted):
         """Give each template the lines of its variants' values; return
         ``{(template id, attribute id): line}``."""
-        lines = self._lines(templates)
+        lines, created = self._lines(templates), False
         for template, variants in zip(templates, wanted, strict=True):
-            values = {}
-            for _variant, chosen in variants:
-                for attribute, value in chosen.items():
-                    values[attribute] = values.get(attribute, value) | value
             missing = []
-            for attribute, value_set in values.items():
+            for attribute, values in self._line_values(variants).items():
                 line = lines.get((template.id, attribute.id))
                 if not line:
-                    missing.append(
-                        Command.create(
-                            {
-                                "attribute_id": attribute.id,
-                                "value_ids": [Command.set(value_set.ids)],
-                            }
-                        )
-                    )
-                elif line.value_ids != value_set:
-                    line.value_ids = [Command.set(value_set.ids)]
+                    missing.append(self._line_command(attribute, values))
+                elif line.value_ids != values:
+                    line.value_ids = [Command.set(values.ids)]
             if missing:
                 template.write({"attribute_line_ids": missing})
-                lines = None
-        return lines or self._lines(templates)
+                created = True
+        return self._lines(templates) if created else lines
 
     def _lines(self, templates):
         return {

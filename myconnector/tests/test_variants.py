@@ -44,19 +44,26 @@ class TestVariantImporter(MyConnectorCase):
         """Run the variant importer on ``template`` for a remote product of
         ``price`` and ``variants``, its declarations overridden by
         ``declarations``; return ``{remote variant id: binding}``."""
-        template.list_price = float(price)
         record = {"id": template.id, "price": price, "variants": variants}
-        with self.backend.work_on("myconnector.product.template") as work:
-            importer = work.component(usage="variant.importer")
-            for name, value in declarations.items():
-                setattr(importer, name, value)
-            importer.run([(template, record)])
+        self.run_importer([(template, record)], **declarations)
         bindings = (
             self.env[VARIANT_MODEL]
             .with_context(active_test=False)
             .search([("product_tmpl_id", "=", template.id)])
         )
         return {int(b.external_id): b for b in bindings}
+
+    def run_importer(self, items, **declarations):
+        """Run the variant importer on ``items`` ``[(template, record)]``,
+        each template at its record's price (the mapper's work), with
+        ``declarations`` set on the component."""
+        for template, record in items:
+            template.list_price = float(record["price"])
+        with self.backend.work_on("myconnector.product.template") as work:
+            importer = work.component(usage="variant.importer")
+            for name, value in declarations.items():
+                setattr(importer, name, value)
+            importer.run(items)
 
     def template(self):
         return self.env["product.template"].create(
@@ -109,6 +116,30 @@ class TestVariantImporter(MyConnectorCase):
         self.assertTrue(bound[4].active)
         self.assertEqual(round(bound[4].lst_price, 2), 12.5)
         self.assertEqual(len(template.product_variant_ids), 3)
+
+    def test_chunk_of_templates_gets_its_lines_at_once(self):
+        """Templates without the lines (made in Odoo, or a remote option
+        name that is new) get them in one run for the chunk, each its own."""
+        shirt, mug = self.template(), self.template()
+        items = [
+            (
+                shirt,
+                {"id": 1, "price": "5", "variants": [variant(11, "5", {"Size": "S"})]},
+            ),
+            (
+                mug,
+                {"id": 2, "price": "7", "variants": [variant(21, "8", {"Size": "L"})]},
+            ),
+        ]
+        self.run_importer(items, **PER_OPTION)
+        self.assertEqual(
+            [
+                t.product_variant_ids.product_template_attribute_value_ids.name
+                for t in (shirt, mug)
+            ],
+            ["S", "L"],
+        )
+        self.assertEqual(round(mug.product_variant_ids.lst_price, 2), 8.0)
 
     def test_prices_no_option_can_carry_are_refused(self):
         """Red/S and Red/M at different prices, Blue/S and Blue/M at the
