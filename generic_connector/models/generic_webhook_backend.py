@@ -7,7 +7,7 @@ A connector mixes it into its backend and declares what is its own::
 
     class MyConnectorBackend(models.Model):
         _name = "myconnector.backend"
-        _inherit = ["myconnector.backend", "generic.webhook.backend"]
+        _inherit = ["generic.webhook.backend", "myconnector.backend"]
 
         _webhook_path = "/myconnector/webhook/"   # its controller's route
         _webhook_user_xmlid = "myconnector_webhook.user_integration"
@@ -30,9 +30,11 @@ subjects follow from ``_webhook_events``. The retention and the refusal
 counts are ``generic.backend``'s: the inbox's clean-up and the backend's
 health read them on every backend.
 
-This model inherits ``generic.backend``: mixed into a connector's backend,
-its methods come before ``generic.backend``'s defaults (``_webhook_handlers``,
-``_webhook_subject``), and the connector's own after it.
+This model inherits ``generic.backend`` and is named first in ``_inherit``
+(Python needs one consistent method order): its methods come after the
+extending class's own and before those of the connector's backend and of
+``generic.backend`` (whose ``_webhook_handlers`` and ``_webhook_subject``
+are the defaults it overrides).
 """
 
 import contextlib

@@ -42,7 +42,7 @@ WEBHOOK_EVENTS = {
 
 class MyConnectorBackend(models.Model):
     _name = "myconnector.backend"
-    _inherit = ["myconnector.backend", "generic.webhook.backend"]
+    _inherit = ["generic.webhook.backend", "myconnector.backend"]
 
     _webhook_path = WEBHOOK_PATH
     _webhook_user_xmlid = "myconnector_webhook.user_integration"
