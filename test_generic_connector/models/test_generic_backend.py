@@ -6,6 +6,8 @@ incrementally from ``categories_imported_until``."""
 from odoo import _, fields, models
 
 CATEGORY_MODEL = "test.generic.category"
+PRODUCT_MODEL = "test.generic.product.template"
+VARIANT_MODEL = "test.generic.product.variant"
 
 
 class TestGenericBackend(models.Model):
