@@ -144,7 +144,7 @@ class DrfApi:
         ]
         return _json(
             {
-                "count": count,
+                "count": count + self.app.config.total_extra,
                 "next": self._page_url(request, page + 1)
                 if page * size < count
                 else None,
