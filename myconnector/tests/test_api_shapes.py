@@ -68,3 +68,14 @@ class TestApiShapes(MyConnectorCase):
         self.assertEqual(message, "created: 0, updated: 1, skipped: 2")
         self.assertEqual(self.partner("6").sync_digest, digests["6"])
         self.assertNotEqual(self.partner("7").sync_digest, digests["7"])
+
+    def test_get_returns_the_record_with_its_sub_resources(self):
+        orders = "/api/v1/orders?customer_id={id}"
+        with (
+            mock.patch.object(self.adapter_class, "_sub_resources", {"orders": orders}),
+            self.backend.work_on(CUSTOMERS) as work,
+        ):
+            record = work.component(usage="record.importer").backend_adapter.get("9")
+        expected = self.remote("GET", "/api/v1/orders", params={"customer_id": 9})
+        self.assertEqual(record["email"], self.customers(9)[0]["email"])
+        self.assertEqual(record["orders"], expected)
