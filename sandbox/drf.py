@@ -37,6 +37,7 @@ from werkzeug.urls import url_encode
 from werkzeug.wrappers import Request, Response
 
 from .errors import ApiError
+from .rest import append_slash
 from .store import LOCATIONS, Record
 from .util import dumps
 
@@ -97,12 +98,7 @@ class DrfApi:
     def _route(self, request: Request) -> Response:
         path = request.path
         if not path.endswith("/"):
-            query = request.query_string.decode()
-            location = request.host_url.rstrip("/") + path + "/"
-            return Response(
-                status=301,
-                headers={"Location": location + (f"?{query}" if query else "")},
-            )
+            return append_slash(request)
         if request.method not in ("GET", "HEAD"):
             return _error(
                 405, f'Method "{request.method}" not allowed.', Allow="GET, HEAD"

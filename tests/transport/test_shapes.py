@@ -45,6 +45,13 @@ def drf_client(sandbox, session=None, prefix="Token"):
     )
 
 
+def drf_pages(sandbox, page_size):
+    """Every page of the dialect's products, asking ``page_size`` a page."""
+    style = drf_pagination(page_size)
+    client = drf_client(sandbox)
+    return list(paginate(client, "products/", style=style, items_path="results"))
+
+
 def test_the_key_goes_out_after_its_declared_prefix(platform):
     sandbox = platform()
     assert drf_client(sandbox).get_json("products/")["count"] == 20
@@ -56,14 +63,7 @@ def test_the_key_goes_out_after_its_declared_prefix(platform):
 
 def test_drf_walk_follows_next_past_pages_the_server_capped(platform):
     sandbox = platform(seed_records=230)
-    pages = list(
-        paginate(
-            drf_client(sandbox),
-            "products/",
-            style=drf_pagination(500),
-            items_path="results",
-        )
-    )
+    pages = drf_pages(sandbox, 500)
     assert [len(p.items) for p in pages] == [100, 100, 30]  # 500 asked, 100 served
     assert [s["id"] for p in pages for s in p.items] == list(range(1, 231))
     assert (pages[-1].fetched, pages[-1].total) == (230, 230)
@@ -74,14 +74,7 @@ def test_drf_walk_follows_next_past_pages_the_server_capped(platform):
 
 def test_a_walk_short_of_the_announced_count_says_so(platform):
     sandbox = platform(seed_records=30, total_extra=5)
-    pages = list(
-        paginate(
-            drf_client(sandbox),
-            "products/",
-            style=drf_pagination(10),
-            items_path="results",
-        )
-    )
+    pages = drf_pages(sandbox, 10)
     assert (pages[-1].fetched, pages[-1].total) == (30, 35)
 
 
