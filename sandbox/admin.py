@@ -103,6 +103,7 @@ class AdminApi:
             "faults_injected": dict(self.app.faults.injected),
             "requests": dict(self.app.requests),
             "statuses": {str(k): v for k, v in self.app.statuses.items()},
+            "max_in_flight": self.app.max_in_flight,
             "tokens_issued": self.app.auth.issued,
         }
 

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 from .admin import AdminApi
 from .auth import Authenticator, Principal
 from .config import SandboxConfig
+from .drf import DrfApi
 from .errors import ApiError
 from .faults import Faults, _match_request
 from .graphql_api import GraphQLApi
@@ -91,6 +92,7 @@ class SandboxApp:
             allow_any_host=config.webhook_allow_any_host,
         )
         self.rest = RestApi(self)
+        self.drf = DrfApi(self)
         self.graphql = GraphQLApi(self)
         self.soap = build_soap_app(self.store)
         self.admin = AdminApi(self)
@@ -99,6 +101,10 @@ class SandboxApp:
         self.requests: Counter[str] = Counter()
         # Answers by status (admin calls left out): the 429s a client drew.
         self.statuses: Counter[int] = Counter()
+        # API requests being served now, and the most at once since the last
+        # reset: a client's bounded concurrency, seen from the server side.
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._requests_lock = threading.Lock()
 
     def close(self) -> None:
@@ -120,10 +126,18 @@ class SandboxApp:
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
-        response = self._dispatch(request)
-        if not request.path.startswith("/admin"):
+        if request.path.startswith("/admin"):
+            return self._dispatch(request)
+        with self._requests_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            response = self._dispatch(request)
+        finally:
             with self._requests_lock:
-                self.statuses[response.status_code] += 1
+                self.in_flight -= 1
+        with self._requests_lock:
+            self.statuses[response.status_code] += 1
         return response
 
     def _dispatch(self, request: Request) -> Response:
@@ -145,6 +159,8 @@ class SandboxApp:
             response = self._guard(request, self._token)
         elif path == "/soap":
             response = self._soap(request)
+        elif path.startswith("/drf/"):
+            response = self.drf.handle(request)
         else:
             response = self._api(request, knobs)
         if (
@@ -283,5 +299,6 @@ _INDEX = {
     "soap": "/soap",
     "wsdl": "/soap?wsdl",
     "oauth_token": "/oauth/token",
+    "drf": "/drf/api/products/",
     "admin": "/admin/health",
 }

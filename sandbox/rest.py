@@ -92,6 +92,16 @@ def json_response(body: str | bytes, status: int = 200, **headers: str) -> Respo
     )
 
 
+def append_slash(request: Request) -> Response:
+    """Django's ``APPEND_SLASH``: a 301 to the request's path with a slash
+    added, its query string kept."""
+    query = request.query_string.decode()
+    location = request.host_url.rstrip("/") + request.path + "/"
+    return Response(
+        status=301, headers={"Location": location + (f"?{query}" if query else "")}
+    )
+
+
 def error_response(error: ApiError) -> Response:
     body: dict[str, Any] = {"status": "error", "message": error.message}
     if error.errors:
@@ -159,12 +169,7 @@ class RestApi:
             # without it is moved there (a client must not follow a 301 for
             # a write: it would become a GET).
             if not path.endswith("/"):
-                query = request.query_string.decode()
-                location = request.host_url.rstrip("/") + path + "/"
-                return Response(
-                    status=301,
-                    headers={"Location": location + (f"?{query}" if query else "")},
-                )
+                return append_slash(request)
             path = path.rstrip("/")
         adapter = URL_MAP.bind_to_environ(request.environ)
         try:

@@ -12,6 +12,8 @@ say "GraphQL: a 1,000-product walk under the sandbox's default cost limits"
 "$VENV/bin/python" tests/bench/bench_graphql.py --records 1000
 say "Rate budget: 4 processes against a limited account, shared bucket vs none"
 "$VENV/bin/python" tests/bench/bench_ratelimit.py
+say "Walk: 1,000 records x 3 calls at 50 ms each, 4 in flight vs 1, one rate budget (about 4 minutes)"
+"$VENV/bin/python" tests/bench/bench_walk.py
 say "Odoo paths B1-B5: import, incremental, webhook intake, memory, end to end (several minutes)"
 "$VENV/bin/python" tests/bench/bench_odoo.py --products "${BENCH_PRODUCTS:-2000}"
 say "Rate budget and OAuth2 token: two Odoo servers, 4 workers, one database (a few minutes)"

@@ -12,11 +12,21 @@ resource by subclassing and declaring::
     _resource_path = "/api/v1/products"   # the collection URL, as the remote
                                           # spells it (a trailing slash stays)
     _pagination = "offset"                # offset | cursor | link | next_link
+                                          # | drf (count/next, page_size)
     _items_path = "data.items"            # the list inside a page's envelope
     _total_path = "data.total"            # the announced total, if any
     _next_link_path = "next"              # next_link: the next page's URL
     _record_path = "data"                 # one record inside its envelope
     _precondition = "if_match"            # or if_unmodified_since (updates)
+    _list_returns = "stubs"               # lists hold ids: read each detail
+    _sub_resources = {"prices": "products/{id}/price/"}  # fetched with it
+    _concurrency = 4                      # calls in flight per chunk, at most
+
+The last three are for APIs that give a record in pieces: a chunk job
+completes its records (``complete_records``) with at most ``_concurrency``
+calls in flight, all through the backend's session and shared rate budget,
+and ``get`` returns the same whole record. A record gone meanwhile (404) is
+left out of the chunk and archived.
 
 A walk never ends early without saying so: an offset walk does not stop on a
 short page (the remote may cap the page size), and when ``_total_path`` is
@@ -31,6 +41,8 @@ from ..transport import (
     LinkHeaderPagination,
     NextLinkPagination,
     OffsetPagination,
+    RecordShape,
+    drf_pagination,
     extract,
     paginate,
 )
@@ -83,6 +95,12 @@ class GenericAdapter(AbstractComponent):
         for page in self.iterate_pages(filters):
             yield from page.items
 
+    def complete_records(self, records):
+        """``(records, missing ids)``: the listed ``records`` of a chunk made
+        whole, the ids of those the remote no longer has apart. Listed
+        records are whole unless the adapter declares otherwise."""
+        return list(records), []
+
     def list(self, filters=None):
         """External ids of the remote records matching ``filters``."""
         return [record[self._id_field] for record in self.iterate_all(filters)]
@@ -105,6 +123,14 @@ class RESTAdapter(AbstractComponent):
     #: ``_links.next.href`` (HAL)
     _next_link_path = "next"
     _precondition = "if_match"
+    #: "records" when a list page holds whole records, "stubs" when it holds
+    #: ids only and each record is read from its detail URL
+    _list_returns = "records"
+    #: ``{key: path template}``: parts of a record the remote serves at URLs
+    #: of their own (``{id}`` is the record's id), stored under ``key``
+    _sub_resources = {}
+    #: the most calls in flight while a chunk's records are completed
+    _concurrency = 4
 
     def _record_url(self, external_id):
         """The URL of one record, shaped like the collection's: a remote whose
@@ -126,6 +152,8 @@ class RESTAdapter(AbstractComponent):
             )
         if self._pagination == "link":
             return LinkHeaderPagination(page_size=size, total_path=total)
+        if self._pagination == "drf":
+            return drf_pagination(page_size=size)
         if self._pagination == "next_link":
             return NextLinkPagination(
                 self._next_link_path, page_size=size, total_path=total
@@ -136,9 +164,26 @@ class RESTAdapter(AbstractComponent):
         """Remote query parameters for ``filters`` (override per resource)."""
         return dict(filters or {})
 
+    def _record_shape(self, listed=False):
+        """The :class:`RecordShape` of a record: read from its detail URL,
+        unless it comes from a list page of whole records (``listed``)."""
+        stubs = self._list_returns == "stubs"
+        return RecordShape(
+            detail=self._record_url("{id}") if stubs or not listed else None,
+            sub_resources=self._sub_resources,
+            workers=self._concurrency,
+            record_path=self._record_path,
+            id_field=self._id_field,
+        )
+
     def get(self, external_id):
+        if self._sub_resources:
+            return self._record_shape().fetch(self.client, external_id)
         payload = self.client.request_json("GET", self._record_url(external_id))
         return extract(payload, self._record_path)
+
+    def complete_records(self, records):
+        return self._record_shape(listed=True).complete(self.client, records)
 
     def iterate_pages(self, filters=None):
         return paginate(

@@ -25,6 +25,7 @@ from odoo import _
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..digest import values_digest
 from ..exceptions import RemoteDataError, check_storable
 from ..timestamps import canonical_timestamp
 from ..transport.graphql import ERRORS_KEY
@@ -51,6 +52,10 @@ class GenericRecordImporter(AbstractComponent):
     _usage = "record.importer"
 
     _updated_at_field = "updated_at"
+    #: skip a record whose mapped values are those the binding last synced
+    #: (their digest, ``sync_digest``): for APIs with no trustworthy
+    #: ``updated_at``, whose runs walk everything
+    _skip_unchanged_digest = False
 
     #: what the last ``run`` did: "created", "updated" or "skipped"
     outcome = None
@@ -81,7 +86,18 @@ class GenericRecordImporter(AbstractComponent):
         if binding:
             self._check_no_pending_export(binding)
         self._import_dependencies()
-        return self.mapper.map_record(self.remote_record)
+        map_record = self.mapper.map_record(self.remote_record)
+        if self._skip_unchanged_digest and self._unchanged(map_record, force):
+            self.outcome = "skipped"
+            return None
+        return map_record
+
+    def _unchanged(self, map_record, force):
+        """Whether ``map_record`` maps to the values the binding last synced;
+        its digest joins the values written, so the next run can tell."""
+        digest = values_digest(map_record.values())
+        map_record.update(sync_digest=digest)
+        return not force and bool(self.binding) and self.binding.sync_digest == digest
 
     def _existing_binding(self):
         """The binding of ``external_id``: from the chunk's one search when

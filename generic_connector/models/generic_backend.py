@@ -99,6 +99,12 @@ class GenericBackend(models.AbstractModel):
     api_key_header = fields.Char(
         default="X-API-Key", string="API Key Header", tracking=True
     )
+    api_key_prefix = fields.Char(
+        string="API Key Prefix",
+        tracking=True,
+        help="Word sent before the key in its header, e.g. Token for "
+        "'Authorization: Token <key>' (Django REST framework); empty: the key alone.",
+    )
     api_key = fields.Char(string="API Key / Token", groups=MANAGER, copy=False)
     username = fields.Char(groups=MANAGER, copy=False)
     password = fields.Char(groups=MANAGER, copy=False)
@@ -280,7 +286,11 @@ class GenericBackend(models.AbstractModel):
         self.ensure_one()
         backend_sudo = self.sudo()
         if backend_sudo.auth_type == "api_key":
-            return ApiKeyAuth(backend_sudo.api_key or "", header=self.api_key_header)
+            return ApiKeyAuth(
+                backend_sudo.api_key or "",
+                header=self.api_key_header,
+                prefix=self.api_key_prefix or "",
+            )
         if backend_sudo.auth_type == "bearer":
             return BearerAuth(backend_sudo.api_key or "")
         if backend_sudo.auth_type == "basic":

@@ -48,6 +48,12 @@ class GenericBinding(models.AbstractModel):
         "microsecond) when last imported or exported; an import whose data is "
         "not newer is skipped.",
     )
+    sync_digest = fields.Char(
+        copy=False,
+        readonly=True,
+        help="Digest of the values last synced from the remote, for APIs whose "
+        "records carry no trustworthy update time: an unchanged record is skipped.",
+    )
     remote_updated_at_dt = fields.Datetime(
         compute="_compute_remote_updated_at_dt",
         string="Remote Last Update",
@@ -174,6 +180,10 @@ class GenericBinding(models.AbstractModel):
         that batch fails, it is rolled back and its records are imported one
         by one instead.
 
+        Records listed as stubs, or with parts at sub-resources, are first
+        made whole by the adapter (``complete_records``: a few calls in
+        flight at once); one the remote no longer has is archived.
+
         A record that fails on its data is rolled back alone and re-run in its
         own ``import_record`` job, where the failure and its reason stay
         visible; network and rate-limit errors retry the whole chunk, which is
@@ -206,8 +216,13 @@ class GenericBinding(models.AbstractModel):
             job_errors(),
             run._counting_calls() as stats,
         ):
+            importer = work.component(usage="record.importer")
+            records, gone = importer.backend_adapter.complete_records(records)
+            for external_id in gone:
+                self._remote_deleted(backend, external_id)
+            counts["updated"] += len(gone)
             work.chunk_cache["bindings"] = work.model._chunk_bindings(backend, records)
-            work.component(usage="record.importer")._prefetch_chunk(records)
+            importer._prefetch_chunk(records)
             isolate = (work, backend, run_key, run, counts, isolated)
             for record in records:
                 self._import_isolated(isolate, record, prepare)

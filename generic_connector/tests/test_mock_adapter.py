@@ -10,7 +10,15 @@ from odoo.tests import TransactionCase, tagged
 from ..components.adapter import GenericAdapter, RESTAdapter
 from .common import MockAdapter
 
-INTERFACE = ("get", "create", "update", "delete", "iterate_pages", "iterate_all")
+INTERFACE = (
+    "get",
+    "create",
+    "update",
+    "delete",
+    "iterate_pages",
+    "iterate_all",
+    "complete_records",
+)
 
 
 @tagged("post_install", "-at_install")

@@ -11,7 +11,8 @@ admin).
 Modules: ``errors`` (typed errors and their classification), ``redact``
 (secrets out of logs), ``auth``, ``session`` (pooled sessions per backend and
 process), ``policy`` (retry/backoff, rate-limit headers), ``client``,
-``envelope`` (dotted paths in payloads), ``pagination``, ``graphql`` (queries,
+``envelope`` (dotted paths in payloads), ``pagination``, ``shapes`` (stubs
+and sub-resources fetched with bounded concurrency), ``graphql`` (queries,
 query cost, Relay paging), ``soap`` (zeep on the pooled session),
 ``webhook``, ``ratelimit`` (the rate budget shared by every worker),
 ``pgstore`` (its PostgreSQL store, and the shared OAuth2 token's) and
@@ -57,11 +58,13 @@ from .graphql import (
     graphql_error,
     relay_pages,
 )
+from .shapes import RecordShape, fan_out
 from .pagination import (
     CursorPagination,
     LinkHeaderPagination,
     NextLinkPagination,
     OffsetPagination,
+    drf_pagination,
     Page,
     iterate_items,
     paginate,
@@ -152,11 +155,14 @@ __all__ = [
     "get_session",
     "get_soap_client",
     "graphql_error",
+    "drf_pagination",
+    "fan_out",
     "iterate_items",
     "new_session",
     "note_wait",
     "origin_of",
     "paginate",
+    "RecordShape",
     "parse_retry_after",
     "redact_headers",
     "redact_text",

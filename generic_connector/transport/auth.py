@@ -39,16 +39,23 @@ class NoAuth(AuthBase):
 
 
 class ApiKeyAuth(AuthBase):
-    """A static key sent in a header (``X-API-Key`` by default)."""
+    """A static key sent in a header (``X-API-Key`` by default).
 
-    def __init__(self, key: str, header: str = "X-API-Key"):
+    ``prefix`` is the scheme word some APIs want before the key in the same
+    header: Django REST framework's ``Authorization: Token <key>``, or a
+    ``Bearer`` under another header name. A header without a prefix carries
+    the key alone.
+    """
+
+    def __init__(self, key: str, header: str = "X-API-Key", prefix: str = ""):
         if not key:
             raise ConfigError("API key is empty: set it on the backend")
         self.key = key
-        self.header = header
+        self.header = header or "X-API-Key"
+        self.value = f"{prefix.strip()} {key}" if prefix and prefix.strip() else key
 
     def __call__(self, request):
-        request.headers[self.header] = self.key
+        request.headers[self.header] = self.value
         return request
 
     def secrets(self) -> tuple:

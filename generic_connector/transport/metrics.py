@@ -19,11 +19,15 @@ hooks of nested collectors (the same run's) are called once per call.
 """
 
 import contextvars
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 _active = contextvars.ContextVar("generic_connector_call_stats", default=())
+# Threads of one fan-out (``shapes.fan_out``) count into the same collectors:
+# ``+=`` on an attribute is not atomic.
+_lock = threading.Lock()
 
 
 @dataclass
@@ -54,28 +58,32 @@ def count_calls(on_call=None):
 
 def note_call():
     active = _active.get()
-    for stats in active:
-        stats.calls += 1
+    with _lock:
+        for stats in active:
+            stats.calls += 1
     for hook in dict.fromkeys(s.on_call for s in active if s.on_call is not None):
         hook()
 
 
 def note_throttled():
     """An answer asked us to slow down (429, or a 503 with Retry-After)."""
-    for stats in _active.get():
-        stats.throttled += 1
+    with _lock:
+        for stats in _active.get():
+            stats.throttled += 1
 
 
 def note_retry(wait, rate_limited):
     """One retry after ``wait`` seconds, counted as waited on a rate limit
     when the remote asked for the pause."""
-    for stats in _active.get():
-        stats.retries += 1
-        if rate_limited:
-            stats.waited += wait
+    with _lock:
+        for stats in _active.get():
+            stats.retries += 1
+            if rate_limited:
+                stats.waited += wait
 
 
 def note_wait(seconds):
     """A pause imposed by a rate limit before a call was even sent."""
-    for stats in _active.get():
-        stats.waited += seconds
+    with _lock:
+        for stats in _active.get():
+            stats.waited += seconds

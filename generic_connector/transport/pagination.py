@@ -20,6 +20,9 @@ A *style* object knows where the first page is and how to find the next one:
 * ``NextLinkPagination`` — follows the next page's URL found in the body at a
   dotted path (``next`` for Django REST framework, ``links.next`` for
   JSON:API, ``_links.next.href`` for HAL); null or absent ends the iteration.
+  ``drf_pagination()`` is the one of Django REST framework's
+  ``PageNumberPagination``: ``page_size`` asked, ``next`` followed (a page the
+  server capped short is not the end), ``count`` the announced total.
 
 Every style takes a ``total_path``: each ``Page`` then carries the total the
 remote announced (``total``) beside the count of items fetched so far
@@ -198,6 +201,17 @@ class NextLinkPagination(_SizedPagination):
                 f"{type(link).__name__}, not a URL"
             )
         return _next_on_same_origin(page, link)
+
+
+def drf_pagination(page_size=100):
+    """Django REST framework's ``PageNumberPagination``: ``{"count", "next",
+    "previous", "results"}`` with the full URL of the next page. Pages are
+    walked by ``next`` whatever their size (DRF caps ``page_size`` silently
+    at its ``max_page_size``), and ``count`` is the total a short walk is
+    measured against. The items are at ``results``."""
+    return NextLinkPagination(
+        "next", size_param="page_size", page_size=page_size, total_path="count"
+    )
 
 
 def paginate(
