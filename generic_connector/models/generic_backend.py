@@ -38,7 +38,7 @@ from odoo.tools import SQL
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
-from ..components.core import job_errors
+from ..jobs import job_errors
 from ..shared_state import bucket_store, token_store
 from ..timestamps import canonical_timestamp
 from ..transport import (

@@ -18,8 +18,8 @@ from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..components.core import bound_concurrently, job_errors
 from ..exceptions import failure_kind
+from ..jobs import bound_concurrently, job_errors
 from ..timestamps import canonical_timestamp, to_odoo_datetime
 from ..transport import NotFoundError, TransportError
 

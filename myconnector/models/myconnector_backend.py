@@ -17,7 +17,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.generic_connector.components.core import job_errors
+from odoo.addons.generic_connector.jobs import job_errors
 from odoo.addons.generic_connector.timestamps import to_odoo_datetime
 
 PRODUCT_MODEL = "myconnector.product.template"
