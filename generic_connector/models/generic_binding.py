@@ -270,7 +270,7 @@ class GenericBinding(models.AbstractModel):
                     id=external_id,
                 ),
                 identity_key=f"{run_key}:{external_id}" if run_key else None,
-                **backend._job_options(),
+                **backend._job_options(self._name),
             ).import_record(backend, external_id, run_key=run_key)
             run._adopt([job])
             run._note_failure(
