@@ -185,9 +185,11 @@ class GenericBackendResources(models.AbstractModel):
 
     def init(self):
         result = super().init()
-        if not self._abstract and self._connector_resources():
-            # After init_models reflected the model: its crons need its
-            # ir.model row, which a fresh install has only then.
+        if not self._abstract:
+            # After init_models created every table and reflected the model:
+            # the crons need its ir.model row, and reading the declarations
+            # (their translated titles) reads the user, whose columns may
+            # not all exist yet.
             self.pool.post_init(self._sync_resource_crons)
         return result
 
