@@ -13,3 +13,4 @@ from . import test_malformed_records
 from . import test_sync_runs
 from . import test_operations
 from . import test_rest_walks
+from . import test_resources
