@@ -145,10 +145,12 @@ class GenericBackendResources(models.AbstractModel):
     # Counts and smart buttons ------------------------------------------------
 
     def _resource_counts(self):
-        """``{key: {backend id: bindings}}`` of every resource, one grouped
-        query per binding model."""
+        """``{key: {backend id: bindings}}`` of every resource imported into
+        bindings (not the inventory's quants), one grouped query each."""
         counts = {}
         for resource in self._connector_resources():
+            if "backend_id" not in self.env[resource.model]._fields:
+                continue
             groups = self.env[resource.model]._read_group(
                 [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
             )
@@ -162,7 +164,8 @@ class GenericBackendResources(models.AbstractModel):
             if not resource.count_field:
                 continue
             for backend in self:
-                backend[resource.count_field] = counts[resource.key].get(backend.id, 0)
+                by_backend = counts.get(resource.key, {})
+                backend[resource.count_field] = by_backend.get(backend.id, 0)
 
     def action_view_bindings(self):
         """Smart button: the bindings of this backend of the resource the
