@@ -68,6 +68,15 @@ class TestResources(GenericConnectorCase):
             cron.nextcall, fields.Datetime.now() + timedelta(minutes=14)
         )
 
+    def test_upgrade_points_an_old_cron_at_the_generic_scheduler(self):
+        """A database whose crons came from the old data file (noupdate, so
+        kept by the upgrade) gets them pointed at ``_scheduler_import``."""
+        cron = self.env.ref("myconnector.ir_cron_import_products")
+        cron.write({"code": "model._scheduler_import_products()", "active": False})
+        self.env["myconnector.backend"]._sync_resource_crons()
+        self.assertEqual(cron.code, "model._scheduler_import('products')")
+        self.assertFalse(cron.active, "an admin's choice stays")
+
     def test_declared_resource_gets_action_run_count_and_channel(self):
         adapter = MockAdapter({"list": [PRODUCT]})
         with self.declare(CATALOGUE, CONTACTS), mock_adapter(adapter):
