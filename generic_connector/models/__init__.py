@@ -6,6 +6,7 @@ from . import generic_backend
 from . import generic_binding
 from . import generic_export_pending
 from . import generic_webhook
+from . import generic_webhook_backend
 from . import generic_webhook_receipt
 from . import generic_sync_run
 from . import generic_sync_run_failure

@@ -16,16 +16,11 @@ Processing is safe to run twice (at-least-once delivery of jobs).
 
 import json
 import logging
-import uuid
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from odoo.addons.queue_job.fields import JobEncoder
-from odoo.addons.queue_job.job import DEFAULT_MAX_RETRIES, DEFAULT_PRIORITY
-from odoo.addons.queue_job.models.base import Base as QueueJobBase
-from odoo.addons.queue_job.utils import must_run_without_delay
-
+from .. import queue_job_fastpath
 from ..exceptions import unstorable_reason
 from ..transport import redact_headers
 
@@ -46,13 +41,9 @@ COVER_QUERY = """
       AND j.state IN ('pending', 'enqueued')
     ORDER BY w.id LIMIT 1
 """
-# ``with_delay`` options the intake's one-statement enqueue knows; any other
-# makes it enqueue with ``with_delay``.
-FAST_JOB_OPTIONS = frozenset({"channel", "priority", "max_retries"})
-NO_DEPENDENCIES = json.dumps({"depends_on": [], "reverse_depends_on": []})
-
 # One new delivery: its row (covered, or pending with its job), its first
-# receipt and its queue_job row (see ``_insert_delivery_with_job``).
+# receipt and its queue_job row (see ``_insert_delivery_with_job``; the job's
+# insert is queue_job_fastpath's).
 INSERT_WITH_JOB_QUERY = (
     """
     WITH ids AS (
@@ -86,34 +77,9 @@ INSERT_WITH_JOB_QUERY = (
     ), receipt AS (
         INSERT INTO generic_webhook_receipt (webhook_id, received_at)
         SELECT id, now() at time zone 'UTC' FROM inserted
-    ), job AS (
-        INSERT INTO queue_job (
-            id, uuid, user_id, company_id, name, model_name, method_name,
-            records, args, kwargs, func_string, state, priority, retry,
-            max_retries, date_created, channel, channel_method_name,
-            job_function_id, dependencies, exec_time, worker_pid
-        )
-        SELECT
-            inserted.job_id, %(job_uuid)s, %(job_user_id)s,
-            COALESCE(
-                %(job_company_id)s::int,
-                (SELECT company_id FROM res_users WHERE id = %(job_user_id)s)
-            ),
-            %(job_name)s, %(job_model)s, %(job_method)s,
-            json_build_object(
-                '_type', 'odoo_recordset', 'model', %(job_model)s,
-                'ids', json_build_array(inserted.id), 'uid', %(job_user_id)s,
-                'su', %(job_su)s, 'context', %(job_context)s::json
-            )::text,
-            '[]', '{}',
-            %(job_model)s || '(' || inserted.id || ',).'
-                || %(job_method)s || '()',
-            'pending', %(job_priority)s, 0, %(job_max_retries)s,
-            now() at time zone 'UTC', %(job_channel)s, %(job_function_name)s,
-            %(job_function_id)s, %(job_dependencies)s, 0, 0
-        FROM inserted
-        WHERE inserted.job_id IS NOT NULL
-    )
+    ), """
+    + queue_job_fastpath.JOB_INSERT_CTE
+    + """
     SELECT id FROM inserted
     """
 )
@@ -213,6 +179,12 @@ class GenericWebhook(models.Model):
             "This delivery was already received for this backend.",
         )
     ]
+
+    def _register_hook(self):
+        # queue_job's version is checked at start, so that its WARNING shows
+        # in the server's log before the first webhook.
+        queue_job_fastpath.check_version(self.pool)
+        return super()._register_hook()
 
     @api.depends("backend_model", "backend_id")
     def _compute_backend_name(self):
@@ -437,51 +409,15 @@ class GenericWebhook(models.Model):
         return row and row[0]
 
     def _fast_job_values(self, backend, event_type, delivery_id):
-        """The values of this delivery's ``_process`` job for
-        :meth:`_insert_delivery_with_job`, from values known without a query
-        (queue_job's function configuration is cached in the worker); None
-        where ``with_delay`` must enqueue it: options this path does not know
-        (only ``channel``, ``priority``, ``max_retries``), jobs run without
-        delay (queue_job's test switch), or a model adding its own values to
-        the job (``_job_store_values``)."""
-        options = backend._webhook_job_options() if backend else None
-        if (
-            options is None
-            or set(options) - FAST_JOB_OPTIONS
-            or must_run_without_delay(self.env)
-            or type(self)._job_store_values is not QueueJobBase._job_store_values
-            or hasattr(self, "_job_store_values_for__process")
-        ):
-            return None
-        functions = self.env["queue.job.function"].sudo()
-        function_name = functions.job_function_name(self._name, "_process")
-        config = functions.job_config(function_name)
-        context = self.env.context
-        company_id = None
-        if "company_id" in context or "allowed_company_ids" in context:
-            company_id = context.get("company_id") or self.env.company.id
-        priority, max_retries = options.get("priority"), options.get("max_retries")
-        return {
-            "job_uuid": str(uuid.uuid4()),
-            "job_user_id": self.env.uid,
-            "job_su": self.env.su,
-            # None: the user's company, read by the insert (as env.company).
-            "job_company_id": company_id,
-            "job_name": _("Webhook %(type)s %(id)s", type=event_type, id=delivery_id),
-            "job_model": self._name,
-            "job_method": "_process",
-            "job_context": json.dumps(
-                self._job_prepare_context_before_enqueue(), cls=JobEncoder
-            ),
-            "job_priority": DEFAULT_PRIORITY if priority is None else priority,
-            "job_max_retries": (
-                DEFAULT_MAX_RETRIES if max_retries is None else max_retries
-            ),
-            "job_channel": options.get("channel") or config.channel,
-            "job_function_name": function_name,
-            "job_function_id": config.job_function_id,
-            "job_dependencies": NO_DEPENDENCIES,
-        }
+        """The parameters of this delivery's ``_process`` job for
+        :meth:`_insert_delivery_with_job`, or None where ``with_delay`` must
+        enqueue it (see :func:`..queue_job_fastpath.job_values`)."""
+        return queue_job_fastpath.job_values(
+            self,
+            "_process",
+            _("Webhook %(type)s %(id)s", type=event_type, id=delivery_id),
+            backend._webhook_job_options() if backend else None,
+        )
 
     def _insert_delivery_with_job(self, values, job):
         """Insert a pending inbox row, its first receipt and its ``_process``

@@ -9,9 +9,6 @@ test exercises the jobs that really run, with their job functions, channels
 and retry patterns, instead of trapping them. Time does not pass in a test:
 a postponed job is simply picked again after the others.
 
-:func:`start_sandbox` starts the MyConnector sandbox platform on loopback in
-this process (Odoo's tests allow HTTP to 127.0.0.1 only).
-
 :class:`MockAdapter` and :func:`mock_adapter` replace the adapter of every
 synchroniser with canned responses, for unit tests of a mapper, an importer
 or an exporter that need no HTTP at all::
@@ -96,15 +93,6 @@ def _run_one(env, job):
     job.store()
     job.enqueue_waiting()
     return "done"
-
-
-def start_sandbox(test_case, **options):
-    """Start a sandbox for ``test_case`` (a class), stopped at class cleanup."""
-    from sandbox import SandboxServer  # noqa: PLC0415 - the repo root is on the path
-
-    server = SandboxServer(**options).start()
-    test_case.addClassCleanup(server.stop)
-    return server
 
 
 class MockAdapter:

@@ -7,11 +7,9 @@ from decimal import Decimal
 
 import requests
 
-from odoo.addons.generic_connector.tests.common import (
-    GenericConnectorCase,
-    run_jobs,
-    start_sandbox,
-)
+from odoo.addons.generic_connector.tests.common import GenericConnectorCase, run_jobs
+
+from .sandbox import start_sandbox
 
 API_KEY = "demo-api-key"
 VARIANT_MODEL = "myconnector.product.product"

@@ -16,14 +16,17 @@ import odoo
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.generic_connector.controllers.webhook import (
+    MAX_BODY_BYTES,
+    MAX_ID_LENGTH,
+)
 from odoo.addons.generic_connector.tests.common import run_jobs
 from odoo.addons.generic_connector.transport import sign_hmac_hex, sign_standard_webhook
 from odoo.addons.myconnector.tests.common import MyConnectorCase
 
-from ..controllers.main import MAX_BODY_BYTES, MAX_ID_LENGTH
 from .common import WebhookHttpCase
 
-CONTROLLER_LOG = "odoo.addons.myconnector_webhook.controllers.main"
+CONTROLLER_LOG = "odoo.addons.generic_connector.controllers.webhook"
 OUTAGE_LOG = "odoo.addons.generic_connector.http_outage"
 
 

@@ -9,16 +9,19 @@ that a queue_job release that stores something more fails here, not in
 production.
 """
 
+import contextlib
 import json
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.modules import module as odoo_module
 from odoo.tests import tagged
 
 from odoo.addons.generic_connector.tests.common import run_jobs
 from odoo.addons.myconnector.tests.common import MyConnectorCase
 
+FASTPATH_LOG = "odoo.addons.generic_connector.queue_job_fastpath"
 # Columns that differ between any two jobs, checked apart.
 OWN_COLUMNS = {"id", "uuid", "name", "records", "func_string", "date_created"}
 
@@ -40,15 +43,17 @@ class TestIntakeJob(IntakeCase):
     maxDiff = None
 
     def receive(self, delivery_id, fast=True):
-        """Store a ``product.updated`` delivery as the intake does (``fast``)
-        or through ``with_delay`` (the path the fast one replaces)."""
+        """Store a ``product.updated`` delivery as the intake does (``fast``),
+        through ``with_delay`` (False: the path the fast one replaces), or
+        by the path the intake chooses (None)."""
         body = json.dumps({"type": "product.updated", "data": {"id": "1"}})
         Inbox = self.Inbox
-        if not fast:
+        patcher = contextlib.nullcontext()
+        if fast is False:
             patcher = patch.object(
                 type(Inbox), "_fast_job_values", lambda *args, **kwargs: None
             )
-        else:
+        elif fast:
             patcher = patch.object(
                 type(Inbox), "_enqueue_job", side_effect=AssertionError
             )
@@ -136,6 +141,41 @@ class TestIntakeJob(IntakeCase):
         event = event.sudo()
         self.assertTrue(event.job_id.eta)
         self.assertEqual(event.job_id.channel, "root")
+
+    def test_unknown_queue_job_version_goes_through_with_delay(self):
+        """On a queue_job version the one statement was not checked against,
+        the intake enqueues with ``with_delay``, says so in the log at start,
+        and a redelivery still makes no second job."""
+        registry = self.env.registry
+        self.addCleanup(
+            setattr,
+            registry,
+            "queue_job_fastpath",
+            getattr(registry, "queue_job_fastpath", None),
+        )
+        manifest = dict(odoo_module.get_manifest("queue_job"), version="17.0.9.0.0")
+        with (
+            patch.object(odoo_module, "get_manifest", return_value=manifest),
+            self.assertLogs(FASTPATH_LOG, "WARNING") as logs,
+        ):
+            self.env["generic.webhook"]._register_hook()
+        self.assertIn("queue_job 17.0.9.0.0", logs.output[0])
+        with patch.object(
+            type(self.Inbox), "_insert_delivery_with_job", side_effect=AssertionError
+        ):
+            event = self.receive("unknown-1", fast=None)
+            again, created = self.Inbox._receive(
+                self.backend_as_user, "unknown-1", "product.updated", "{}", {}
+            )
+        self.assertFalse(created)
+        self.assertEqual(again, event)
+        self.assertEqual(
+            self.env["queue.job"].search_count([("uuid", "=", event.job_id.uuid)]), 1
+        )
+        self.assertEqual(event.delivery_count, 2)
+        outcomes = run_jobs(self.env, domain=[("id", "=", event.job_id.id)])
+        self.assertEqual(outcomes["done"], 1)
+        self.assertEqual(event.state, "done")
 
     def test_redelivery_makes_no_second_job(self):
         event = self.receive("again-1")

@@ -16,14 +16,17 @@ from hypothesis import strategies as st
 
 from odoo.tests import tagged
 
+from odoo.addons.generic_connector.controllers.webhook import (
+    BadDelivery,
+    check_headers,
+    parse_delivery,
+)
 from odoo.addons.generic_connector.tests.strategies import (
     NASTY_TEXT,
     SETTINGS,
     json_values,
 )
 from odoo.addons.myconnector.tests.common import MyConnectorCase
-
-from ..controllers.main import BadDelivery, check_headers, parse_delivery
 
 header_values = st.text(
     st.characters(min_codepoint=0, max_codepoint=255), max_size=40

@@ -1,0 +1,2 @@
+from . import test_generic_backend
+from . import test_generic_category
