@@ -24,7 +24,6 @@ from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..jobs import job_errors
 from ..transport import TransportError
-from .generic_backend_transport import MANAGER  # noqa: F401 (myconnector_webhook)
 
 
 class GenericBackend(models.AbstractModel):
