@@ -9,10 +9,12 @@ once every chunk is done, and never if one fails: the next incremental run
 then starts from the last run that fully succeeded. Each run is logged as a
 ``generic.sync.run``.
 
-Jobs run in the backend's own queue channel (``_job_channel``). An
-unconfigured channel shares its parent's capacity with the other backends'
-channels, so a busy backend can still delay another: give a backend its own
-capacity in queue_job's channel configuration to keep them apart.
+Jobs run in the backend's own queue channel (``_job_channel``), those of a
+declared resource (its runs, chunks, isolated records, exports) in the
+resource's sub-channel. An unconfigured channel shares its parent's capacity
+with its siblings, so a busy backend can still delay another, and a slow
+resource the others: give a backend, or a resource, its own capacity in
+queue_job's channel configuration to keep them apart.
 """
 
 import contextlib

@@ -267,7 +267,7 @@ class GenericBinding(models.AbstractModel):
                 binding.with_delay(
                     eta=delay,
                     description=description(binding),
-                    **binding.backend_id._job_options(),
+                    **binding.backend_id._job_options(binding._name),
                 ),
                 method,
             )(*args, **kwargs)

@@ -36,6 +36,12 @@ class TestDeclaredResource(TestConnectorCase):
             self.env[action["res_model"]].search(action["domain"]), self.bindings()
         )
 
+    def test_exports_in_the_resource_channel(self):
+        self.import_tags(MockAdapter({"list": [tag(1, "Wholesale")]}))
+        self.bindings()._export_later(["name"])
+        job = self.env["queue.job"].search([("method_name", "=", "export_record")])
+        self.assertEqual(job.channel, f"root.backend_{self.backend.id}.categories")
+
     def test_unknown_resource_says_what_to_fix(self):
         with self.assertRaisesRegex(Exception, "declares no resource 'nope'"):
             self.backend.with_context(connector_resource="nope").action_import()
