@@ -227,7 +227,9 @@ class GenericBackendResources(models.AbstractModel):
 
     @api.model
     def _create_resource_cron(self, resource, model_id, code):
-        wake_up = min(max(resource.interval, 1), SCHEDULER_TICK)
+        # An interval of 0 (by hand, unless a backend field says otherwise)
+        # wakes up at the usual tick, not every minute.
+        wake_up = min(resource.interval, SCHEDULER_TICK) or SCHEDULER_TICK
         return (
             self.env["ir.cron"]
             .sudo()

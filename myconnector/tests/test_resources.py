@@ -117,6 +117,8 @@ class TestResources(GenericConnectorCase):
             catalogue = self.env.ref("myconnector.ir_cron_import_catalogue")
             contacts = self.env.ref("myconnector.ir_cron_import_contacts")
             self.assertEqual(catalogue.interval_number, 5)
+            # By hand only: woken up at the usual tick, not every minute.
+            self.assertEqual(contacts.interval_number, 5)
             cron_runs = [("trigger", "=", "cron"), ("backend_id", "=", self.backend.id)]
             # Interval 0: never run by its cron.
             contacts.method_direct_trigger()
