@@ -21,7 +21,6 @@
         "security/ir.model.access.csv",
         "security/myconnector_security.xml",
         "data/queue_job_data.xml",
-        "data/ir_cron_data.xml",
         "data/product_attribute_data.xml",
         "views/myconnector_backend_views.xml",
         "views/myconnector_product_template_views.xml",

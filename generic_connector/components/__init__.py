@@ -5,6 +5,7 @@ from . import soap_adapter
 from . import binder
 from . import mapper
 from . import importer
+from . import chunk_importer
 from . import exporter
 from . import listener
 from . import product

@@ -1,72 +1,29 @@
 # Copyright 2026 MyConnector Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The root of the framework's components, and the job error policy.
+"""The root of the framework's components, and the shared lookup rows.
 
 Every component of the framework inherits ``generic.base``. A connector adds
 its own root (``_name = "myconnector.base"``, ``_collection`` set to its
 backend model) and inherits both.
 
-:func:`job_errors` is the one place where transport errors become queue_job
-outcomes: a rate limit or a transient failure retries the job after the delay
-the remote asked for (else after the job function's retry pattern); anything
-permanent fails the job with the transport's one-sentence summary, which says
-what to check (the full technical text stays in the job's traceback).
+The job error policy (``job_errors``...) lives in :mod:`..jobs`, which
+models import too; it is re-exported here for the connectors that import it
+from this module.
 """
 
-import math
-from contextlib import contextmanager
-
-from psycopg2 import IntegrityError, errorcodes
+from psycopg2 import IntegrityError
 from psycopg2.extensions import TransactionRollbackError
 
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.connector.database import pg_try_advisory_lock
-from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..jobs import (  # noqa: F401 (re-exported)
+    OUTAGE_RESULTS,
+    bound_concurrently,
+    job_errors,
+)
 from ..shared_state import shared_connection
-from ..transport import ConnectionFailedError, TransientError, TransportError
-
-# How the result of a job retried by :func:`job_errors` starts when the remote
-# did not answer, or answered that it failed (5xx): an outage, which the
-# backend's health reports, unlike a retry on a throttle or a lock.
-OUTAGE_RESULTS = (ConnectionFailedError.what, TransientError.what)
-
-
-@contextmanager
-def job_errors():
-    """Turn transport errors raised inside the block into job outcomes.
-
-    A retry waits what the remote asked for (``Retry-After``) when it said;
-    otherwise ``seconds`` stays empty and queue_job applies the job
-    function's retry pattern, a data record an admin can tune.
-    """
-    try:
-        yield
-    except IntegrityError as err:
-        if bound_concurrently(err):
-            raise RetryableJobError(
-                "The record was bound by another job meanwhile: retried",
-                seconds=1,
-            ) from err
-        raise
-    except TransientError as err:  # RateLimitedError included
-        seconds = max(math.ceil(err.retry_after), 1) if err.retry_after else None
-        raise RetryableJobError(err.summary, seconds=seconds) from err
-    except TransportError as err:
-        raise FailedJobError(err.summary) from err
-
-
-def bound_concurrently(err):
-    """Whether ``err`` is a binding's ``(backend, external id)`` uniqueness
-    violated: another job bound the same remote record and committed after
-    this job's snapshot was taken, but before it took the record's lock (the
-    lock cannot be the transaction's first statement). The job is retried,
-    and then sees the binding."""
-    return (
-        isinstance(err, IntegrityError)
-        and err.pgcode == errorcodes.UNIQUE_VIOLATION
-        and (err.diag.constraint_name or "").endswith("_external_uniq")
-    )
 
 
 class SharedRowRace(RetryableJobError):

@@ -15,7 +15,8 @@ lazily (one page in memory) and enqueues one job per chunk of records, with
 the records' data, not one job per record. A chunk job imports its records one
 by one, each inside a savepoint: a record whose data is bad is rolled back
 alone and handed to its own ``import_record`` job, which fails visibly with
-the reason, while the rest of the chunk is kept.
+the reason, while the rest of the chunk is kept (the ``chunk.importer``,
+``chunk_importer.py``).
 """
 
 import logging
@@ -56,6 +57,10 @@ class GenericRecordImporter(AbstractComponent):
     #: (their digest, ``sync_digest``): for APIs with no trustworthy
     #: ``updated_at``, whose runs walk everything
     _skip_unchanged_digest = False
+    #: whether the chunk importer may create this resource's new bindings
+    #: with one ``create()`` of the whole chunk (``_values_bound``); False
+    #: when ``_create`` does more than create (binds an existing record...)
+    _batch_create = True
 
     #: what the last ``run`` did: "created", "updated" or "skipped"
     outcome = None
@@ -131,11 +136,6 @@ class GenericRecordImporter(AbstractComponent):
         )
         self._after_import(binding)
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
-
-    def _can_create_in_batch(self):
-        """Whether a new record's binding may be created by one ``create()``
-        of the whole chunk: not when a connector overrides ``_create``."""
-        return type(self)._create is GenericRecordImporter._create
 
     def _values_bound(self, map_record):
         """``create()`` values of a prepared new record, bound already (the

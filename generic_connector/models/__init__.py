@@ -1,4 +1,7 @@
 from . import generic_backend_health
+from . import generic_backend_transport
+from . import generic_backend_sync
+from . import generic_backend_resources
 from . import generic_backend
 from . import generic_binding
 from . import generic_export_pending

@@ -17,7 +17,7 @@ from odoo import _, api, fields, models
 from odoo.osv import expression
 from odoo.tools.sql import escape_psql
 
-from ..components.core import OUTAGE_RESULTS
+from ..jobs import OUTAGE_RESULTS
 from .generic_sync_run import RETRYING_JOB_STATES
 
 ATTENTION = {"ok": 0, "warning": 1, "danger": 2}

@@ -10,20 +10,12 @@ jobs importing the same remote record at once cannot both create it.
 """
 
 import json
-import logging
-
-from psycopg2 import OperationalError
 
 from odoo import _, api, fields, models
 
-from odoo.addons.queue_job.exception import RetryableJobError
-
-from ..components.core import bound_concurrently, job_errors
-from ..exceptions import failure_kind
+from ..jobs import job_errors
 from ..timestamps import canonical_timestamp, to_odoo_datetime
-from ..transport import NotFoundError, TransportError
-
-_logger = logging.getLogger(__name__)
+from ..transport import NotFoundError
 
 #: The context imports run in: no mail tracking, creation message or follower
 #: subscription for what they create or write (the binding keeps the history,
@@ -169,46 +161,14 @@ class GenericBinding(models.AbstractModel):
 
     @api.model
     def import_chunk(self, backend, records, run_key=None):
-        """Job: import ``records`` (remote data).
-
-        Each record is prepared (checked, skipped when not newer, mapped) in
-        a savepoint of its own; an existing binding is written there too. The
-        new records are then created by one ``create()`` of the whole list,
-        bound in the same statement, so that Odoo's per-create work (variants,
-        caches) is done once per chunk, and their after-import work is done
-        together too (the record importer's ``_after_import_batch``). When
-        that batch fails, it is rolled back and its records are imported one
-        by one instead.
-
-        Records listed as stubs, or with parts at sub-resources, are first
-        made whole by the adapter (``complete_records``: a few calls in
-        flight at once); one the remote no longer has is archived.
-
-        A record that fails on its data is rolled back alone and re-run in its
-        own ``import_record`` job, where the failure and its reason stay
-        visible; network and rate-limit errors retry the whole chunk, which is
-        harmless since nothing was committed.
+        """Job: import ``records`` (remote data) with the ``chunk.importer``
+        component (one ``create()`` for the new records, a bad record
+        isolated in its own job), counted in the run ``run_key``.
 
         The components of the chunk share ``work.chunk_cache``, a dict where
         they may keep lookups (``{key: value}``) for the next records; it is
         emptied when a record is rolled back, which may have undone them.
         """
-        counts = {"created": 0, "updated": 0, "skipped": 0}
-        isolated = []
-        new = []
-
-        def prepare(importer, record):
-            map_record = importer._prepare(str(record.get("id")), data=record)
-            if map_record is None:
-                return
-            if importer.binding or not importer._can_create_in_batch():
-                importer._finish(map_record)
-            else:
-                new.append((importer, importer._values_bound(map_record), record))
-
-        def import_alone(importer, record):
-            importer.run(str(record.get("id")), data=record)
-
         run = self.env["generic.sync.run"]._for_key(run_key)
         importing = backend.with_context(**IMPORT_CONTEXT)
         with (
@@ -216,108 +176,10 @@ class GenericBinding(models.AbstractModel):
             job_errors(),
             run._counting_calls() as stats,
         ):
-            importer = work.component(usage="record.importer")
-            records, gone = importer.backend_adapter.complete_records(records)
-            for external_id in gone:
-                self._remote_deleted(backend, external_id)
-            counts["updated"] += len(gone)
-            work.chunk_cache["bindings"] = work.model._chunk_bindings(backend, records)
-            importer._prefetch_chunk(records)
-            isolate = (work, backend, run_key, run, counts, isolated)
-            for record in records:
-                self._import_isolated(isolate, record, prepare)
-            if new and not self._create_in_batch(work, new, counts):
-                for _importer, _values, record in new:
-                    self._import_isolated(isolate, record, import_alone)
-        run._tally(stats, **counts)
-        message = _(
-            "created: %(created)s, updated: %(updated)s, skipped: %(skipped)s",
-            **counts,
-        )
-        if isolated:
-            message += _(
-                "; isolated in their own job: %(ids)s", ids=", ".join(isolated)
-            )
+            importer = work.component(usage="chunk.importer")
+            message = importer.run(records, run, run_key=run_key)
+        run._tally(stats, **importer.counts)
         return message
-
-    @api.model
-    def _chunk_bindings(self, backend, records):
-        """``{external id: binding or empty}`` of the chunk's records, read
-        in one search (the record importers take them from there)."""
-        ids = {str(record.get("id")) for record in records if isinstance(record, dict)}
-        found = self.with_context(active_test=False).search(
-            [("backend_id", "=", backend.id), ("external_id", "in", list(ids))]
-        )
-        bindings = dict.fromkeys(ids, self.browse())
-        bindings.update({binding.external_id: binding for binding in found})
-        return bindings
-
-    @api.model
-    def _import_isolated(self, isolate, record, step):
-        """Run ``step(importer, record)`` in a savepoint and count the
-        importer's ``outcome``; on a data error, roll the record back alone
-        and enqueue its own ``import_record`` job (see ``import_chunk``)."""
-        work, backend, run_key, run, counts, isolated = isolate
-        external_id = str(record.get("id"))
-        try:
-            with self.env.cr.savepoint():
-                importer = work.component(usage="record.importer")
-                step(importer, record)
-                if importer.outcome:
-                    counts[importer.outcome] += 1
-        except (RetryableJobError, TransportError, OperationalError):
-            raise
-        except Exception as err:
-            if bound_concurrently(err):
-                raise  # the whole chunk is retried (job_errors)
-            work.chunk_cache.clear()
-            _logger.warning(
-                "%s %s not imported, isolated in its own job: %s",
-                self._name,
-                external_id,
-                err,
-            )
-            isolated.append(external_id)
-            job = self.with_delay(
-                description=_(
-                    "Import %(model)s %(id)s (isolated)",
-                    model=self._description,
-                    id=external_id,
-                ),
-                identity_key=f"{run_key}:{external_id}" if run_key else None,
-                **backend._job_options(),
-            ).import_record(backend, external_id, run_key=run_key)
-            run._adopt([job])
-            run._note_failure(
-                _error_text(err), external_id, job=job, kind=failure_kind(err)
-            )
-
-    @api.model
-    def _create_in_batch(self, work, new, counts):
-        """Create the prepared new records ``[(importer, values, record)]``
-        with one ``create()``, then run their ``_after_import_batch``, all in
-        one savepoint; return False (nothing kept) when any of it fails."""
-        importers = [importer for importer, _values, _record in new]
-        try:
-            with self.env.cr.savepoint():
-                model = work.model.with_context(connector_no_export=True)
-                bindings = model.create([values for _imp, values, _rec in new])
-                for importer, binding in zip(importers, bindings, strict=True):
-                    importer._created_in_batch(binding)
-                importers[0]._after_import_batch(importers)
-        except (RetryableJobError, TransportError, OperationalError):
-            raise
-        except Exception as err:
-            work.chunk_cache.clear()
-            _logger.info(
-                "%s: the batch of %s new records failed (%s): one by one",
-                self._name,
-                len(new),
-                err,
-            )
-            return False
-        counts["created"] += len(new)
-        return True
 
     @api.model
     def import_record(self, backend, external_id, force=False, run_key=None):
@@ -411,7 +273,7 @@ class GenericBinding(models.AbstractModel):
                 binding.with_delay(
                     eta=delay,
                     description=description(binding),
-                    **binding.backend_id._job_options(),
+                    **binding.backend_id._job_options(binding._name),
                 ),
                 method,
             )(*args, **kwargs)
@@ -467,9 +329,3 @@ class GenericBinding(models.AbstractModel):
                 "conflict_remote_data": False,
             }
         )
-
-
-def _error_text(err):
-    """What an admin reads about a record that failed: the transport's
-    summary when it is one, else the error's own message."""
-    return getattr(err, "summary", None) or str(err) or type(err).__name__

@@ -14,7 +14,7 @@ it, adds ``_inherits = {"product.product": "odoo_id"}`` and its
 
 from odoo import _, fields, models
 
-from ..components.core import job_errors
+from ..jobs import job_errors
 
 
 class GenericProductVariantBinding(models.AbstractModel):

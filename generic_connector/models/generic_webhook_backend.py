@@ -55,7 +55,7 @@ from ..transport import (
     verify_hmac_hex,
     verify_standard_webhook,
 )
-from .generic_backend import MANAGER
+from .generic_backend_transport import MANAGER
 from .generic_webhook import subject_of
 
 # A write of one of these clears the intake's per-worker cache of what it

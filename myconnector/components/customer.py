@@ -58,6 +58,8 @@ class CustomerRecordImporter(Component):
     _name = "myconnector.customer.record.importer"
     _inherit = ["generic.record.importer", "myconnector.base"]
     _apply_on = "myconnector.res.partner"
+    # A new customer may bind an existing contact (``_create``).
+    _batch_create = False
 
     def _create(self, values):
         partner = self._partner_to_bind(values.get("email"))

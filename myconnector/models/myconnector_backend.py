@@ -1,22 +1,23 @@
 # Copyright 2026 MyConnector Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The MyConnector backend: one platform account, and its imports.
+"""The MyConnector backend: one platform account, and its resources.
 
-An import run is a job (``_import_products``, ``_import_customers``) that
-walks the remote pages and enqueues chunk jobs, then a finalising job that
-moves the resource's watermark (``products_imported_until``...) once every
-chunk is done, and never if one fails: the next incremental run then starts
-from the last run that fully succeeded (``generic.backend._import_run``).
-The inventory run (``_import_inventory``) has the same driver, chunk jobs
-and finalising job, without a watermark: levels are always read in full.
+Its resources are declared once (``_connector_resources``): the framework
+derives their import actions and jobs, schedulers, counts, smart buttons and
+queue channels (``generic.backend.resources``). An import run is a driver
+job that walks the remote pages and enqueues chunk jobs, then a finalising
+job that moves the resource's watermark (``products_imported_until``...)
+once every chunk is done, and never if one fails. The inventory run
+(``_import_inventory``) has the same chunk jobs and finalising job, without
+a watermark: levels are always read in full.
 """
 
 import uuid
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from odoo.addons.generic_connector.components.core import job_errors
+from odoo.addons.generic_connector.jobs import job_errors
+from odoo.addons.generic_connector.resources import Resource
 from odoo.addons.generic_connector.timestamps import to_odoo_datetime
 
 PRODUCT_MODEL = "myconnector.product.template"
@@ -111,39 +112,51 @@ class MyConnectorBackend(models.Model):
         "customers and orders incrementally; 0 to import only by hand or by "
         "webhook. The scheduler wakes up every 5 minutes.",
     )
-    product_binding_ids = fields.One2many(PRODUCT_MODEL, "backend_id")
-    product_binding_count = fields.Integer(compute="_compute_product_binding_count")
+    product_binding_count = fields.Integer(compute="_compute_resource_counts")
+    customer_binding_count = fields.Integer(compute="_compute_resource_counts")
+    order_binding_count = fields.Integer(compute="_compute_resource_counts")
 
-    customer_binding_ids = fields.One2many(CUSTOMER_MODEL, "backend_id")
-    customer_binding_count = fields.Integer(compute="_compute_customer_binding_count")
-
-    order_binding_ids = fields.One2many(ORDER_MODEL, "backend_id")
-    order_binding_count = fields.Integer(compute="_compute_order_binding_count")
-
-    def _binding_counts(self, model_name):
-        return dict(
-            self.env[model_name]._read_group(
-                [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
-            )
+    @api.model
+    def _connector_resources(self):
+        scheduled = {"interval": 15, "interval_field": "import_interval"}
+        return super()._connector_resources() + (
+            Resource(
+                "products",
+                PRODUCT_MODEL,
+                _("Import products"),
+                watermark="products_imported_until",
+                import_method="_import_products",
+                count_field="product_binding_count",
+                action="myconnector.myconnector_product_template_action",
+                **scheduled,
+            ),
+            Resource(
+                "customers",
+                CUSTOMER_MODEL,
+                _("Import customers"),
+                watermark="customers_imported_until",
+                import_method="_import_customers",
+                count_field="customer_binding_count",
+                action="myconnector.myconnector_res_partner_action",
+                **scheduled,
+            ),
+            Resource(
+                "orders",
+                ORDER_MODEL,
+                _("Import orders"),
+                watermark="orders_imported_until",
+                import_method="_import_orders",
+                count_field="order_binding_count",
+                action="myconnector.myconnector_sale_order_action",
+                **scheduled,
+            ),
+            Resource(
+                "inventory",
+                INVENTORY_MODEL,
+                _("Import inventory"),
+                import_method="_import_inventory",
+            ),
         )
-
-    @api.depends("product_binding_ids")
-    def _compute_product_binding_count(self):
-        counts = self._binding_counts(PRODUCT_MODEL)
-        for backend in self:
-            backend.product_binding_count = counts.get(backend, 0)
-
-    @api.depends("customer_binding_ids")
-    def _compute_customer_binding_count(self):
-        counts = self._binding_counts(CUSTOMER_MODEL)
-        for backend in self:
-            backend.customer_binding_count = counts.get(backend, 0)
-
-    @api.depends("order_binding_ids")
-    def _compute_order_binding_count(self):
-        counts = self._binding_counts(ORDER_MODEL)
-        for backend in self:
-            backend.order_binding_count = counts.get(backend, 0)
 
     def _order_status_action(self, remote_status):
         """``"confirm"``, ``"cancel"`` or ``None`` for a remote order status,
@@ -173,55 +186,22 @@ class MyConnectorBackend(models.Model):
             return "backend.adapter.soap"
         return super()._adapter_usage(model_name)
 
+    # The names the tours, tests, benchmarks and scripts call.
+
     def action_import_products(self):
-        """Enqueue an incremental product import (a full one the first time)."""
-        return self._enqueue_import(
-            "_import_products",
-            _("Import products"),
-            "products_imported_until",
-            resource=PRODUCT_MODEL,
-        )
+        return self._action_import("products")
 
     def action_import_customers(self):
-        """Enqueue an incremental customer import (a full one the first time)."""
-        return self._enqueue_import(
-            "_import_customers",
-            _("Import customers"),
-            "customers_imported_until",
-            resource=CUSTOMER_MODEL,
-        )
+        return self._action_import("customers")
 
     def action_import_orders(self):
-        """Enqueue an incremental order import (a full one the first time)."""
-        return self._enqueue_import(
-            "_import_orders",
-            _("Import orders"),
-            "orders_imported_until",
-            resource=ORDER_MODEL,
-        )
-
-    def action_reimport_products(self):
-        """Full re-import: forget the watermark and what the bindings last
-        saw, so every remote product is read and applied again (after the
-        remote was restored or reseeded, or a mapping changed)."""
-        self.ensure_one()
-        self.products_imported_until = False
-        self.product_binding_ids.write({"remote_updated_at": False})
-        self._message_log(
-            body=_("Full re-import of the products requested."),
-        )
-        return self.action_import_products()
+        return self._action_import("orders")
 
     def action_import_inventory(self):
-        """Enqueue an import of every bound variant's inventory levels: a
-        sync run like the other imports (no watermark: levels are read in
-        full)."""
-        return self._enqueue_import(
-            "_import_inventory",
-            _("Import inventory"),
-            None,
-            resource=INVENTORY_MODEL,
-        )
+        return self._action_import("inventory")
+
+    def action_reimport_products(self):
+        return self._action_reimport("products")
 
     def _import_inventory(self):
         """Job: the driver of an inventory run: one chunk job per
@@ -245,7 +225,7 @@ class MyConnectorBackend(models.Model):
                         count=len(chunk),
                         name=self.name,
                     ),
-                    **self._job_options(),
+                    **self._job_options(INVENTORY_MODEL),
                 )._import_inventory_chunk(chunk, run_key=run_key)
             )
         if jobs:
@@ -254,7 +234,7 @@ class MyConnectorBackend(models.Model):
                     description=_(
                         "Finish inventory import from %(name)s", name=self.name
                     ),
-                    **self._job_options(),
+                    **self._job_options(INVENTORY_MODEL),
                 )._sync_finalize(None, None, [j.uuid for j in jobs], run_key)
             )
         run._adopt(jobs)
@@ -276,94 +256,15 @@ class MyConnectorBackend(models.Model):
         run._tally(stats, **importer.counts)
         return message
 
-    def _bindings_action(self, xml_id):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(xml_id)
-        action["domain"] = [("backend_id", "=", self.id)]
-        return action
-
-    def action_view_product_bindings(self):
-        return self._bindings_action("myconnector.myconnector_product_template_action")
-
-    def action_view_customer_bindings(self):
-        return self._bindings_action("myconnector.myconnector_res_partner_action")
-
-    def action_view_order_bindings(self):
-        return self._bindings_action("myconnector.myconnector_sale_order_action")
-
-    @api.model
-    def _scheduler_import_products(self):
-        """Cron: import the backends whose interval passed since their last
-        scheduled run (their button and webhook runs do not count)."""
-        self.search([])._due_for_import(PRODUCT_MODEL).with_context(
-            sync_trigger="cron"
-        ).action_import_products()
-
-    @api.model
-    def _scheduler_import_customers(self):
-        """Cron: the customers' import, on each backend's interval (see
-        ``_scheduler_import_products``)."""
-        self.search([])._due_for_import(CUSTOMER_MODEL).with_context(
-            sync_trigger="cron"
-        ).action_import_customers()
-
-    @api.model
-    def _scheduler_import_orders(self):
-        """Cron: the orders' import, on each backend's interval (see
-        ``_scheduler_import_products``)."""
-        self.search([])._due_for_import(ORDER_MODEL).with_context(
-            sync_trigger="cron"
-        ).action_import_orders()
-
-    def _due_for_import(self, resource):
-        """The backends of ``self`` whose *Import every* has passed since
-        their last scheduled run of ``resource`` (a binding model); never
-        those with an interval of 0."""
-        now = fields.Datetime.now()
-        recent = (
-            self.env["generic.sync.run"]
-            .sudo()
-            ._read_group(
-                [
-                    ("backend_model", "=", self._name),
-                    ("backend_id", "in", self.ids),
-                    ("trigger", "=", "cron"),
-                    ("resource", "=", resource),
-                ],
-                ["backend_id"],
-                ["started_at:max"],
-            )
-        )
-        last = dict(recent)
-        return self.filtered(
-            lambda b: b.import_interval > 0
-            and (
-                not last.get(b.id)
-                or last[b.id] <= now - timedelta(minutes=b.import_interval)
-            )
-        )
-
-    @api.model
-    def _defer_scheduled_imports(self, minutes=None):
-        """Move the next run of every scheduled import of this connector
-        ``minutes`` from now (default: the longest *Import every* of the
-        backends, else 15), so that a fresh start imports nothing by itself
-        before an admin has looked (the demo's set-up calls it)."""
-        if minutes is None:
-            minutes = max(self.search([]).mapped("import_interval") or [0]) or 15
-        crons = self.env["ir.cron"].sudo().search([("model_id.model", "=", self._name)])
-        crons.nextcall = fields.Datetime.now() + timedelta(minutes=minutes)
+    # The job methods, by the names their job functions (retry patterns)
+    # and the runs already in the queue know them.
 
     def _import_products(self, since=None):
-        """Job: enqueue chunk jobs for products updated since ``since``, and
-        the job that moves the watermark when they are all done."""
-        return self._import_run(PRODUCT_MODEL, "products_imported_until", since)
+        return self._import_resource("products", since)
 
     def _import_customers(self, since=None):
-        """Job: the customers' import run (see ``_import_products``)."""
-        return self._import_run(CUSTOMER_MODEL, "customers_imported_until", since)
+        return self._import_resource("customers", since)
 
     def _import_orders(self, since=None):
-        """Job: the orders' import run (see ``_import_products``); customers
-        and products an order needs are imported with it."""
-        return self._import_run(ORDER_MODEL, "orders_imported_until", since)
+        """Customers and products an order needs are imported with it."""
+        return self._import_resource("orders", since)

@@ -15,7 +15,7 @@ cancelled in Odoo cancels it remotely (``export_order_status``, debounced by
 
 from odoo import _, fields, models
 
-from odoo.addons.generic_connector.components.core import job_errors
+from odoo.addons.generic_connector.jobs import job_errors
 
 
 class MyConnectorSaleOrder(models.Model):

@@ -64,7 +64,9 @@ class TestBackend(MyConnectorCase):
             - runs
         )
         self.assertEqual(len(new), 1)
-        self.assertEqual(new.channel, f"root.myconnector.backend_{self.backend.id}")
+        self.assertEqual(
+            new.channel, f"root.myconnector.backend_{self.backend.id}.products"
+        )
         self.assertEqual(new.records, self.backend)
 
     def test_cron_follows_each_backends_interval(self):

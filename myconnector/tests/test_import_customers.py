@@ -146,14 +146,18 @@ class TestCustomerCron(MyConnectorCase):
             .filtered(lambda j: j.records == self.backend)
         )
         self.assertEqual(len(runs), 1)
-        self.assertEqual(runs.channel, self.backend._job_channel())
+        self.assertEqual(
+            runs.channel, f"root.myconnector.backend_{self.backend.id}.customers"
+        )
         self.assertEqual(self.run_jobs()["failed"], 0)
         self.assertEqual(self.backend.customer_binding_count, 5)
         self.assertTrue(self.backend.customers_imported_until)
-        action = self.backend.action_view_customer_bindings()
+        action = self.backend.with_context(
+            connector_resource="customers"
+        ).action_view_bindings()
+        self.assertEqual(action["res_model"], "myconnector.res.partner")
         self.assertEqual(
-            self.env[action["res_model"]].search(action["domain"]),
-            self.backend.customer_binding_ids,
+            self.env[action["res_model"]].search_count(action["domain"]), 5
         )
 
 

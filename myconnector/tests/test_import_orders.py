@@ -251,15 +251,19 @@ class TestOrderTaxesAndStatuses(OrderCaseMixin, MyConnectorCase):
             .filtered(lambda j: j.records == self.backend)
         )
         self.assertEqual(len(runs), 1)
-        self.assertEqual(runs.channel, self.backend._job_options()["channel"])
+        self.assertEqual(
+            runs.channel, f"root.myconnector.backend_{self.backend.id}.orders"
+        )
         self.assertEqual(self.run_jobs()["failed"], 0)
         self.assertEqual(self.backend.order_binding_count, 12)
         self.assertTrue(self.backend.orders_imported_until)
         self.assertFalse(self.backend.customers_imported_until)
-        action = self.backend.action_view_order_bindings()
+        action = self.backend.with_context(
+            connector_resource="orders"
+        ).action_view_bindings()
+        self.assertEqual(action["res_model"], "myconnector.sale.order")
         self.assertEqual(
-            self.env[action["res_model"]].search(action["domain"]),
-            self.backend.order_binding_ids,
+            self.env[action["res_model"]].search(action["domain"]), self.orders()
         )
         # The next run asks for what changed since the watermark: nothing.
         self.backend.action_import_orders()

@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.generic_connector.components.chunk_importer import GenericChunkImporter
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from .common import VARIANT_MODEL, MyConnectorCase
@@ -341,7 +342,7 @@ class TestBoundConcurrently(MyConnectorCase):
         records = [self.remote("GET", f"/api/v1/products/{i}")["data"] for i in (1, 2)]
         with (
             self.blind_binder(),
-            mock.patch.object(type(self.Binding), "_chunk_bindings", lambda *args: {}),
+            mock.patch.object(GenericChunkImporter, "_chunk_bindings", lambda *a: {}),
             self.assertRaises(RetryableJobError),
             self.env.cr.savepoint(),
         ):

@@ -100,7 +100,9 @@ class TestRateBudget(MyConnectorCase):
         self.backend.invalidate_recordset()
         self.assertGreater(self.backend.rate_limit_waited, 0)
         channels = set(self.env["queue.job"].search([]).mapped("channel"))
-        self.assertEqual(channels, {f"root.myconnector.backend_{self.backend.id}"})
+        self.assertEqual(
+            channels, {f"root.myconnector.backend_{self.backend.id}.products"}
+        )
 
     def test_retry_after_reschedules_the_job_and_shows_on_the_backend(self):
         self.sandbox.faults.set_rules(

@@ -1,9 +1,12 @@
 # Copyright 2026 MyConnector Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The test connector's backend: one resource, contact tags, imported
-incrementally from ``categories_imported_until``."""
+incrementally from ``categories_imported_until``, declared and nothing
+else: its action, job, run, count and channel come from the framework."""
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+
+from odoo.addons.generic_connector.resources import Resource
 
 CATEGORY_MODEL = "test.generic.category"
 PRODUCT_MODEL = "test.generic.product.template"
@@ -16,16 +19,16 @@ class TestGenericBackend(models.Model):
     _description = "Generic Connector Test Backend"
 
     categories_imported_until = fields.Char(readonly=True, copy=False)
+    category_binding_count = fields.Integer(compute="_compute_resource_counts")
 
-    def action_import_categories(self):
-        """Enqueue an incremental import of the tags (full the first time)."""
-        return self._enqueue_import(
-            "_import_categories",
-            _("Import tags"),
-            "categories_imported_until",
-            resource=CATEGORY_MODEL,
+    @api.model
+    def _connector_resources(self):
+        return super()._connector_resources() + (
+            Resource(
+                "categories",
+                CATEGORY_MODEL,
+                _("Import tags"),
+                watermark="categories_imported_until",
+                count_field="category_binding_count",
+            ),
         )
-
-    def _import_categories(self, since=None):
-        """Job: the driver of a tags import run."""
-        return self._import_run(CATEGORY_MODEL, "categories_imported_until", since)

@@ -31,7 +31,7 @@ class TestConnectorCase(GenericConnectorCase):
         """Run a whole import of the tags against ``adapter``: the driver,
         its chunk jobs, the jobs of isolated records and the finaliser.
         Returns the run."""
-        self.backend.action_import_categories()
+        self.backend.with_context(connector_resource="categories").action_import()
         with mock_adapter(adapter):
             run_jobs(self.env)
         return self.env["generic.sync.run"].search(

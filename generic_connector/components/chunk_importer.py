@@ -1,0 +1,193 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The chunk importer: the work of one chunk job of a batch import.
+
+``GenericChunkImporter`` (usage ``chunk.importer``) imports a chunk of
+remote records (their data, walked by the batch importer). Each record is
+prepared by its record importer (checked, skipped when not newer, mapped) in
+a savepoint of its own, where an existing binding is written too. The new
+records are then created by one ``create()`` of the whole list, bound in the
+same statement, so that Odoo's per-create work (variants, caches) is done
+once per chunk, and their after-import work is done together too (the record
+importer's ``_after_import_batch``). When that batch fails, it is rolled back
+and its records are imported one by one instead.
+
+Records listed as stubs, or with parts at sub-resources, are first made
+whole by the adapter (``complete_records``); one the remote no longer has is
+archived.
+
+Whether a resource's new records may be created in one batch is declared by
+its record importer (``_batch_create``): one that binds an existing Odoo
+record instead of creating one, say, sets it to False.
+
+A record that fails on its data is rolled back alone and re-run in its own
+``import_record`` job, where the failure and its reason stay visible;
+network and rate-limit errors retry the whole chunk, which is harmless since
+nothing was committed.
+
+Registered in no collection: every connector uses it as it is.
+"""
+
+import logging
+
+from psycopg2 import OperationalError
+
+from odoo import _
+
+from odoo.addons.component.core import Component
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..exceptions import failure_kind
+from ..jobs import bound_concurrently
+from ..transport import TransportError
+
+_logger = logging.getLogger(__name__)
+
+
+class GenericChunkImporter(Component):
+    _name = "generic.chunk.importer"
+    _inherit = ["base.importer", "generic.base"]
+    _usage = "chunk.importer"
+
+    def run(self, records, sync_run, run_key=None):
+        """Import ``records`` of the run ``run_key``, counted in its
+        ``sync_run`` (maybe empty); return the job's message. ``counts``
+        holds what was created, updated and skipped."""
+        self.sync_run, self.run_key = sync_run, run_key
+        self.counts = {"created": 0, "updated": 0, "skipped": 0}
+        self.isolated = []
+        records = self._complete(records)
+        self.work.chunk_cache["bindings"] = self._chunk_bindings(records)
+        self.component(usage="record.importer")._prefetch_chunk(records)
+        new = []
+        for record in records:
+            self._import_isolated(record, self._prepare, new)
+        if new and not self._create_in_batch(new):
+            for _importer, _values, record in new:
+                self._import_isolated(record, self._import_alone)
+        return self._message()
+
+    def _complete(self, records):
+        """``records`` made whole by the adapter (stubs completed by their
+        detail, sub-resources read: ``complete_records``, a few calls in
+        flight at once); a record the remote no longer has is archived and
+        counted as updated."""
+        records, gone = self.backend_adapter.complete_records(records)
+        for external_id in gone:
+            self.model._remote_deleted(self.backend_record, external_id)
+        self.counts["updated"] += len(gone)
+        return records
+
+    def _prepare(self, importer, record, new):
+        """Prepare ``record``: write it when bound (or when its importer
+        creates records one by one), else add it to ``new``."""
+        map_record = importer._prepare(str(record.get("id")), data=record)
+        if map_record is None:
+            return
+        if importer.binding or not importer._batch_create:
+            importer._finish(map_record)
+        else:
+            new.append((importer, importer._values_bound(map_record), record))
+
+    def _import_alone(self, importer, record):
+        importer.run(str(record.get("id")), data=record)
+
+    def _message(self):
+        message = _(
+            "created: %(created)s, updated: %(updated)s, skipped: %(skipped)s",
+            **self.counts,
+        )
+        if self.isolated:
+            message += _(
+                "; isolated in their own job: %(ids)s", ids=", ".join(self.isolated)
+            )
+        return message
+
+    def _chunk_bindings(self, records):
+        """``{external id: binding or empty}`` of the chunk's records, read
+        in one search (the record importers take them from there)."""
+        ids = {str(record.get("id")) for record in records if isinstance(record, dict)}
+        found = self.model.with_context(active_test=False).search(
+            [
+                ("backend_id", "=", self.backend_record.id),
+                ("external_id", "in", list(ids)),
+            ]
+        )
+        bindings = dict.fromkeys(ids, self.model.browse())
+        bindings.update({binding.external_id: binding for binding in found})
+        return bindings
+
+    def _import_isolated(self, record, step, *args):
+        """Run ``step(importer, record, *args)`` in a savepoint and count the
+        importer's ``outcome``; on a data error, roll the record back alone
+        and enqueue its own ``import_record`` job."""
+        external_id = str(record.get("id"))
+        try:
+            with self.env.cr.savepoint():
+                importer = self.component(usage="record.importer")
+                step(importer, record, *args)
+                if importer.outcome:
+                    self.counts[importer.outcome] += 1
+        except (RetryableJobError, TransportError, OperationalError):
+            raise
+        except Exception as err:
+            if bound_concurrently(err):
+                raise  # the whole chunk is retried (job_errors)
+            self.work.chunk_cache.clear()
+            _logger.warning(
+                "%s %s not imported, isolated in its own job: %s",
+                self.model._name,
+                external_id,
+                err,
+            )
+            self.isolated.append(external_id)
+            self._isolate(external_id, err)
+
+    def _isolate(self, external_id, err):
+        """Hand the record ``external_id`` to its own job, in the run."""
+        backend, run_key = self.backend_record, self.run_key
+        job = self.model.with_delay(
+            description=_(
+                "Import %(model)s %(id)s (isolated)",
+                model=self.model._description,
+                id=external_id,
+            ),
+            identity_key=f"{run_key}:{external_id}" if run_key else None,
+            **backend._job_options(self.model._name),
+        ).import_record(backend, external_id, run_key=run_key)
+        self.sync_run._adopt([job])
+        self.sync_run._note_failure(
+            error_text(err), external_id, job=job, kind=failure_kind(err)
+        )
+
+    def _create_in_batch(self, new):
+        """Create the prepared new records ``[(importer, values, record)]``
+        with one ``create()``, then run their ``_after_import_batch``, all in
+        one savepoint; return False (nothing kept) when any of it fails."""
+        importers = [importer for importer, _values, _record in new]
+        try:
+            with self.env.cr.savepoint():
+                model = self.model.with_context(connector_no_export=True)
+                bindings = model.create([values for _imp, values, _rec in new])
+                for importer, binding in zip(importers, bindings, strict=True):
+                    importer._created_in_batch(binding)
+                importers[0]._after_import_batch(importers)
+        except (RetryableJobError, TransportError, OperationalError):
+            raise
+        except Exception as err:
+            self.work.chunk_cache.clear()
+            _logger.info(
+                "%s: the batch of %s new records failed (%s): one by one",
+                self.model._name,
+                len(new),
+                err,
+            )
+            return False
+        self.counts["created"] += len(new)
+        return True
+
+
+def error_text(err):
+    """What an admin reads about a record that failed: the transport's
+    summary when it is one, else the error's own message."""
+    return getattr(err, "summary", None) or str(err) or type(err).__name__

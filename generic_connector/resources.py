@@ -1,0 +1,57 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Resources: what a connector synchronises, each declared once.
+
+A connector's backend lists its resources (``_connector_resources``); from
+each :class:`Resource` the framework derives, with no code per resource:
+
+* the import action (``action_import`` with the key in the context, or
+  ``_action_import(key)``) and its job (``_import_resource(key, since)``,
+  or the ``import_method`` the resource names), which drives a sync run;
+* the scheduler: one ``ir.cron`` per resource with an ``interval``, created
+  at install and upgrade (``_sync_resource_crons``), running each backend
+  whose interval for that resource has passed since its last scheduled run;
+* the count of bindings (``count_field``, one grouped query per binding
+  model) and the smart button that opens them (``action`` plus
+  ``action_view_bindings``);
+* the queue channel of its jobs, ``<backend channel>.<key>``, so that a slow
+  resource can be given its own capacity and not hold up another;
+* the webhook events that concern it (carried for the webhook pipeline).
+
+Declarations are inherited: an addon extending a backend adds resources, or
+replaces one with ``dataclasses.replace`` (more webhook events, another
+interval), in its own ``_connector_resources``.
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Resource:
+    """One resource of a connector, as its backend declares it."""
+
+    #: short name: the key of actions, crons, channels (``"products"``)
+    key: str
+    #: the binding model its records are imported into
+    model: str
+    #: what a person reads on buttons and jobs (``"Import products"``)
+    title: str
+    #: the backend field holding the remote time up to which records are
+    #: imported; ``None``: the resource is read in full on every run
+    watermark: str | None = None
+    #: minutes between scheduled runs; 0: by hand (and webhook) only;
+    #: ``None``: no scheduler at all
+    interval: int | None = None
+    #: a backend field overriding ``interval`` per backend
+    interval_field: str | None = None
+    #: the backend's job method of an import run, called with ``since`` when
+    #: there is a watermark; ``None``: the generic ``_import_resource``
+    import_method: str | None = None
+    #: a backend Integer field computed as the number of bindings
+    count_field: str | None = None
+    #: XML id of the window action listing the bindings (smart button)
+    action: str | None = None
+    #: the last part of the queue channel of its jobs (default: ``key``)
+    channel: str | None = None
+    #: webhook event types about this resource (``"product.updated"``)
+    webhook_events: tuple = ()
