@@ -10,7 +10,7 @@
     "author": "MyConnector Suite contributors, Odoo Community Association (OCA)",
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["connector", "queue_job", "mail"],
+    "depends": ["connector", "queue_job", "mail", "stock"],
     "external_dependencies": {"python": ["requests", "tenacity", "zeep"]},
     "data": [
         "security/generic_connector_groups.xml",

@@ -8,3 +8,5 @@ from . import importer
 from . import chunk_importer
 from . import exporter
 from . import listener
+from . import product
+from . import inventory

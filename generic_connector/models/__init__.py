@@ -12,3 +12,9 @@ from . import generic_sync_run
 from . import generic_sync_run_failure
 from . import generic_sync_run_tally
 from . import queue_job
+from . import generic_product_template_binding
+from . import generic_product_variant_binding
+from . import generic_inventory_backend
+from . import generic_inventory_location
+from . import generic_stock_level
+from . import stock_location

@@ -6,7 +6,6 @@ from . import res_partner
 from . import myconnector_product_product
 from . import myconnector_inventory_location
 from . import myconnector_stock_level
-from . import stock_location
 from . import product_product
 from . import myconnector_sale_order
 from . import sale_order

@@ -15,7 +15,6 @@ a watermark: levels are always read in full.
 import uuid
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from odoo.addons.generic_connector.jobs import job_errors
 from odoo.addons.generic_connector.resources import Resource
@@ -30,7 +29,7 @@ INVENTORY_MODEL = "stock.quant"
 
 class MyConnectorBackend(models.Model):
     _name = "myconnector.backend"
-    _inherit = "generic.backend"
+    _inherit = ["generic.backend", "generic.inventory.backend"]
     _description = "MyConnector Backend"
     _job_channel_parent = "root.myconnector"
 
@@ -51,13 +50,6 @@ class MyConnectorBackend(models.Model):
         help="How inventory levels are read and written: SOAP (GetInventory, "
         "UpdateInventory, HTTP Basic: set a username and password) or REST "
         "(/api/v1/inventory_levels).",
-    )
-    default_location_id = fields.Many2one(
-        "stock.location",
-        string="Default Stock Location",
-        domain=[("usage", "=", "internal")],
-        default=lambda self: self._default_stock_location(),
-        help="Where the levels of remote locations not mapped below land.",
     )
     inventory_location_ids = fields.One2many(
         "myconnector.inventory.location", "backend_id", string="Location Mapping"
@@ -187,54 +179,12 @@ class MyConnectorBackend(models.Model):
                 backend.products_imported_until
             )
 
-    @api.model
-    def _default_stock_location(self):
-        warehouse = self.env["stock.warehouse"].search(
-            [("company_id", "=", self.env.company.id)], limit=1
-        )
-        return warehouse.lot_stock_id
-
     def _adapter_usage(self, model_name):
         if model_name == PRODUCT_MODEL and self.product_protocol != "rest":
             return f"backend.adapter.{self.product_protocol}"
         if model_name == INVENTORY_MODEL and self.inventory_protocol == "soap":
             return "backend.adapter.soap"
         return super()._adapter_usage(model_name)
-
-    def _stock_location_for(self, remote_location_id):
-        """The Odoo location of a remote location: mapped, else the default."""
-        self.ensure_one()
-        mapped = self.inventory_location_ids.filtered(
-            lambda m: m.remote_location_id == int(remote_location_id)
-        )
-        location = mapped[:1].location_id or self.default_location_id
-        if not location:
-            raise UserError(
-                _(
-                    "Remote location %(remote)s of %(name)s is not mapped and the "
-                    "backend has no default stock location.",
-                    remote=remote_location_id,
-                    name=self.name,
-                )
-            )
-        return location
-
-    def _remote_location_for(self, location):
-        """The remote location an Odoo location's stock is exported to."""
-        self.ensure_one()
-        mapped = self.inventory_location_ids.filtered(
-            lambda m: m.location_id == location
-        )
-        if not mapped:
-            raise UserError(
-                _(
-                    "%(location)s is mapped to no remote location of %(name)s: add "
-                    "it to the backend's location mapping.",
-                    location=location.display_name,
-                    name=self.name,
-                )
-            )
-        return mapped[0].remote_location_id
 
     # The names the tours, tests, benchmarks and scripts call.
 

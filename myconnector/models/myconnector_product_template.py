@@ -7,14 +7,11 @@ from odoo import fields, models
 
 class MyConnectorProductTemplate(models.Model):
     _name = "myconnector.product.template"
-    _inherit = "generic.binding"
+    _inherit = "generic.product.template.binding"
     _inherits = {"product.template": "odoo_id"}
     _description = "MyConnector Product"
     _remote_base_keys = ("price",)
 
-    odoo_id = fields.Many2one(
-        "product.template", string="Product Template", required=True, ondelete="cascade"
-    )
     backend_id = fields.Many2one(
         "myconnector.backend", required=True, ondelete="restrict", index=True
     )

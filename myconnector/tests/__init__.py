@@ -13,5 +13,6 @@ from . import test_malformed_records
 from . import test_sync_runs
 from . import test_operations
 from . import test_rest_walks
+from . import test_variants
 from . import test_api_shapes
 from . import test_resources

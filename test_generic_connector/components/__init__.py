@@ -1,1 +1,2 @@
 from . import category
+from . import product

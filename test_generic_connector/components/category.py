@@ -5,7 +5,7 @@ collection and nothing more. The adapter is the tests' ``MockAdapter``."""
 
 from odoo.addons.component.core import AbstractComponent, Component
 
-from ..models.test_generic_backend import CATEGORY_MODEL
+from ..models.test_generic_backend import CATEGORY_MODEL, PRODUCT_MODEL, VARIANT_MODEL
 
 
 class TestGenericBase(AbstractComponent):
@@ -17,7 +17,7 @@ class TestGenericBase(AbstractComponent):
 class TestGenericBinder(Component):
     _name = "test.generic.binder"
     _inherit = ["generic.binder", "test.generic.base"]
-    _apply_on = [CATEGORY_MODEL]
+    _apply_on = [CATEGORY_MODEL, PRODUCT_MODEL, VARIANT_MODEL]
 
 
 class CategoryImportMapper(Component):

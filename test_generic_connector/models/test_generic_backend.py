@@ -9,6 +9,8 @@ from odoo import _, api, fields, models
 from odoo.addons.generic_connector.resources import Resource
 
 CATEGORY_MODEL = "test.generic.category"
+PRODUCT_MODEL = "test.generic.product.template"
+VARIANT_MODEL = "test.generic.product.variant"
 
 
 class TestGenericBackend(models.Model):

@@ -3,4 +3,5 @@ from . import test_sync_finalize
 from . import test_export_conflict
 from . import test_webhook_dedupe
 from . import test_record_import
+from . import test_variants
 from . import test_resources

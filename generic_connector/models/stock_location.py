@@ -3,17 +3,17 @@
 """Stock locations: the inventory import leaves their last inventory date.
 
 Applying an inventory (``stock.quant._apply_inventory``) writes the
-location's ``last_inventory_date``. The import applies the platform's levels
+location's ``last_inventory_date``. The import applies the remote levels
 in parallel chunk jobs, each at the same mapped locations: every one of them
 would update the same ``stock.location`` rows, and all but the first meet a
-serialization failure and retry. A level synchronised from the platform is
+serialization failure and retry. A level synchronised from a remote is
 no count made at the location either, so under the import's context key
 that date is left as it was.
 """
 
 from odoo import models
 
-from ..components.inventory import NO_INVENTORY_DATE
+from ..stock import NO_INVENTORY_DATE
 
 
 class StockLocation(models.Model):
