@@ -172,6 +172,9 @@ class GenericChunkImporter(Component):
                 for importer, binding in zip(importers, bindings, strict=True):
                     importer._created_in_batch(binding)
                 importers[0]._after_import_batch(importers)
+                self.model._note_odoo_values(
+                    [(imp.binding, imp.synced_fields) for imp in importers]
+                )
         except (RetryableJobError, TransportError, OperationalError):
             raise
         except Exception as err:

@@ -64,6 +64,8 @@ class GenericRecordImporter(AbstractComponent):
 
     #: what the last ``run`` did: "created", "updated" or "skipped"
     outcome = None
+    #: the fields of the prepared record a reconcile compares
+    synced_fields = ()
 
     def run(self, external_id, data=None, force=False):
         """Import one record; return a short message of what was done."""
@@ -92,17 +94,27 @@ class GenericRecordImporter(AbstractComponent):
             self._check_no_pending_export(binding)
         self._import_dependencies()
         map_record = self.mapper.map_record(self.remote_record)
-        if self._skip_unchanged_digest and self._unchanged(map_record, force):
+        values = map_record.values()
+        self.synced_fields = self.model._synced_fields(values, self._odoo_owned())
+        # Written with the values, so that the next run and a reconcile can
+        # tell what changed since.
+        digest = values_digest(values)
+        map_record.update(sync_digest=digest)
+        if (
+            self._skip_unchanged_digest
+            and not force
+            and binding
+            and binding.sync_digest == digest
+        ):
             self.outcome = "skipped"
             return None
         return map_record
 
-    def _unchanged(self, map_record, force):
-        """Whether ``map_record`` maps to the values the binding last synced;
-        its digest joins the values written, so the next run can tell."""
-        digest = values_digest(map_record.values())
-        map_record.update(sync_digest=digest)
-        return not force and bool(self.binding) and self.binding.sync_digest == digest
+    def _odoo_owned(self):
+        """The fields Odoo owns of this resource (its declaration's
+        ``odoo_owned``): written when a record is created, never after."""
+        resource = self.backend_record._resource_of_model(self.model._name)
+        return resource.odoo_owned if resource else ()
 
     def _existing_binding(self):
         """The binding of ``external_id``: from the chunk's one search when
@@ -135,6 +147,7 @@ class GenericRecordImporter(AbstractComponent):
             remote_record=self.remote_record,
         )
         self._after_import(binding)
+        self.model._note_odoo_values([(binding, self.synced_fields)])
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
 
     def _values_bound(self, map_record):
@@ -209,8 +222,11 @@ class GenericRecordImporter(AbstractComponent):
         return self.model.with_context(connector_no_export=True).create(values)
 
     def _update(self, binding, values):
-        """Write the mapped ``values`` on an existing binding (override to
-        refuse or log a change Odoo must not take)."""
+        """Write the mapped ``values`` on an existing binding, but for the
+        fields Odoo owns (override to refuse or log a change Odoo must not
+        take)."""
+        odoo_owned = self._odoo_owned()
+        values = {k: v for k, v in values.items() if k not in odoo_owned}
         binding.with_context(connector_no_export=True).write(values)
 
     def _import_dependencies(self):

@@ -2,6 +2,7 @@ from . import generic_backend_health
 from . import generic_backend_transport
 from . import generic_backend_sync
 from . import generic_backend_resources
+from . import generic_backend_reconcile
 from . import generic_backend
 from . import generic_binding
 from . import generic_export_pending
@@ -11,6 +12,7 @@ from . import generic_webhook_receipt
 from . import generic_sync_run
 from . import generic_sync_run_failure
 from . import generic_sync_run_tally
+from . import generic_sync_run_drift
 from . import queue_job
 from . import generic_product_template_binding
 from . import generic_product_variant_binding

@@ -33,6 +33,7 @@ class GenericBackend(models.AbstractModel):
         "mail.thread",
         "generic.backend.transport",
         "generic.backend.sync",
+        "generic.backend.reconcile",
         "generic.backend.resources",
         "generic.backend.health",
     ]
