@@ -21,6 +21,8 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 
+from odoo.addons.queue_job.job import identity_exact
+
 from ..jobs import job_errors
 from .generic_backend_resources import RESOURCE_KEY
 from .generic_binding import IMPORT_CONTEXT
@@ -183,6 +185,8 @@ class GenericBackendReconcile(models.AbstractModel):
                     title=resource.title,
                     name=backend.name,
                 ),
+                # A reconcile not started yet is not enqueued twice.
+                identity_key=identity_exact,
                 **backend._job_options(resource.model),
             )._reconcile_resource(key)
             self.env["generic.sync.run"].with_context(

@@ -37,17 +37,17 @@ class TestReconcile(MyConnectorCase):
         self.assertTrue(run, "the scheduler started a reconcile")
         return run
 
-    def reconcile_by_button(self):
-        self.backend.with_context(connector_resource="products").action_reconcile()
+    def reconcile_by_button(self, key="products"):
+        self.backend.with_context(connector_resource=key).action_reconcile()
         self.assertEqual(self.run_jobs()["failed"], 0)
-        return self.last_reconcile()
+        return self.last_reconcile(self.backend._resource(key).model)
 
-    def last_reconcile(self):
+    def last_reconcile(self, model=PRODUCTS):
         return self.Run.search(
             [
                 ("backend_id", "=", self.backend.id),
                 ("kind", "=", "reconcile"),
-                ("resource", "=", PRODUCTS),
+                ("resource", "=", model),
             ],
             limit=1,
         )
@@ -154,3 +154,13 @@ class TestReconcile(MyConnectorCase):
             html = self.backend.field_ownership
             self.assertIn("Sales Price", html)
             self.assertIn("Sales Description", html)
+
+    def test_customers_reconcile_clean_after_their_import(self):
+        """What an import wrote is what the next reconcile reads back: no
+        drift (computed fields, addresses and names settled)."""
+        self.backend.action_import_customers()
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        run = self.reconcile_by_button("customers")
+        self.assertEqual(run.state, "done")
+        self.assertTrue(run.fetched)
+        self.assertFalse(run.drift_ids.mapped("drift_class"))
