@@ -65,7 +65,7 @@ class GenericReconciler(Component):
         }
         rows, records, seen = [], [], set()
         for record, whole in self._listed():
-            external_id = str(record.get(self.backend_adapter._id_field))
+            external_id = str(record.get("id"))
             seen.add(external_id)
             row = self._compare(record, whole, bindings.get(external_id))
             if row:
