@@ -15,12 +15,15 @@ each :class:`Resource` the framework derives, with no code per resource:
   model) and the smart button that opens them (``action`` plus
   ``action_view_bindings``);
 * the queue channel of its jobs, ``<backend channel>.<key>``, so that a slow
-  resource can be given its own capacity and not hold up another;
-* the webhook events that concern it (carried for the webhook pipeline).
+  resource can be given its own capacity and not hold up another.
+
+Its webhook events are not repeated here: the connector's one event table
+(``generic.webhook.backend._webhook_events``) names each event's binding
+model, which is the resource's ``model``.
 
 Declarations are inherited: an addon extending a backend adds resources, or
-replaces one with ``dataclasses.replace`` (more webhook events, another
-interval), in its own ``_connector_resources``.
+replaces one with ``dataclasses.replace`` (another interval, another
+title), in its own ``_connector_resources``.
 """
 
 import dataclasses
@@ -53,5 +56,3 @@ class Resource:
     action: str | None = None
     #: the last part of the queue channel of its jobs (default: ``key``)
     channel: str | None = None
-    #: webhook event types about this resource (``"product.updated"``)
-    webhook_events: tuple = ()
