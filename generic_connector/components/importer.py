@@ -57,6 +57,10 @@ class GenericRecordImporter(AbstractComponent):
     #: (their digest, ``sync_digest``): for APIs with no trustworthy
     #: ``updated_at``, whose runs walk everything
     _skip_unchanged_digest = False
+    #: remote keys whose data join that digest: the parts of a record used
+    #: beyond its mapper (its variants, its stock levels), whose change
+    #: alone must not be skipped
+    _digest_keys = ()
     #: whether the chunk importer may create this resource's new bindings
     #: with one ``create()`` of the whole chunk (``_values_bound``); False
     #: when ``_create`` does more than create (binds an existing record...)
@@ -100,7 +104,12 @@ class GenericRecordImporter(AbstractComponent):
     def _unchanged(self, map_record, force):
         """Whether ``map_record`` maps to the values the binding last synced;
         its digest joins the values written, so the next run can tell."""
-        digest = values_digest(map_record.values())
+        digested = dict(map_record.values())
+        if self._digest_keys:
+            digested[" remote"] = {
+                key: self.remote_record.get(key) for key in self._digest_keys
+            }
+        digest = values_digest(digested)
         map_record.update(sync_digest=digest)
         return not force and bool(self.binding) and self.binding.sync_digest == digest
 
