@@ -270,11 +270,13 @@ class GenericBatchImporter(AbstractComponent):
     #: not say); more than ``fetched`` when the walk ended short of it
     announced = None
 
-    def run(self, filters=None, job_options=None, run_key=None):
+    def run(self, filters=None, job_options=None, run_key=None, listed=None):
         """Enqueue chunk jobs for every remote record matching ``filters``.
 
         ``run_key`` ties the chunk jobs, and the jobs they isolate bad records
         in, to the run, so that its end can be told (``_sync_finalize``).
+        ``listed``, a set, receives the external id of every record walked:
+        after a full walk, what is bound but not listed was deleted remotely.
 
         Returns ``(jobs, first_response)``: the enqueued jobs, and the first
         page's HTTP response (its ``Date`` header is the remote clock at the
@@ -290,6 +292,8 @@ class GenericBatchImporter(AbstractComponent):
                 self.announced = page.total
             for record in page.items:
                 self.fetched += 1
+                if listed is not None:
+                    listed.add(str(record.get("id")))
                 chunk.append(record)
                 if len(chunk) >= size:
                     jobs.append(self._enqueue_chunk(chunk, job_options, run_key))
