@@ -22,9 +22,8 @@ class TestShop(GenericConnectorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        from sandbox import (
-            SandboxServer,  # noqa: PLC0415 - the repo root is on the path
-        )
+        # The sandbox package is at the repository's root, on the path.
+        from sandbox import SandboxServer  # noqa: PLC0415
 
         cls.sandbox = SandboxServer(seed_records=12, seed=7).start()
         cls.addClassCleanup(cls.sandbox.stop)
