@@ -120,6 +120,16 @@ class TestShop(GenericConnectorCase):
         self.assertFalse(self.variant(sku))  # archived with its template
         self.assertEqual(self.template("4").active, True)
 
+    def test_a_walk_short_of_the_count_archives_nothing(self):
+        self.import_products()
+        self.store.delete_product(3)
+        # The shop announces one product more than its pages hold.
+        with mock.patch.object(self.sandbox.app.config, "total_extra", 1):
+            run = self.import_products()
+        self.assertEqual((run.state, run.archived), ("partial", 0))
+        self.assertIn("fetched 11 of 12 announced", run.message)
+        self.assertTrue(self.template("3").active)
+
     def test_a_page_size_the_shop_caps_still_walks_everything(self):
         self.backend.page_size = 50
         with mock.patch("sandbox.drf.MAX_PAGE_SIZE", 5):
@@ -130,5 +140,5 @@ class TestShop(GenericConnectorCase):
         self.backend.api_key = "wrong"
         run = self.import_products()
         self.assertEqual(run.state, "failed")
-        self.assertIn("401", run.message)
+        self.assertIn("refused our credentials (401 Unauthorized)", run.message)
         self.assertEqual(self.backend.product_binding_count, 0)
