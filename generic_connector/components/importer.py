@@ -57,6 +57,10 @@ class GenericRecordImporter(AbstractComponent):
     #: (their digest, ``sync_digest``): for APIs with no trustworthy
     #: ``updated_at``, whose runs walk everything
     _skip_unchanged_digest = False
+    #: remote keys whose data join that digest: the parts of a record used
+    #: beyond its mapper (its variants, its stock levels), whose change
+    #: alone must not be skipped
+    _digest_keys = ()
     #: whether the chunk importer may create this resource's new bindings
     #: with one ``create()`` of the whole chunk (``_values_bound``); False
     #: when ``_create`` does more than create (binds an existing record...)
@@ -100,7 +104,12 @@ class GenericRecordImporter(AbstractComponent):
     def _unchanged(self, map_record, force):
         """Whether ``map_record`` maps to the values the binding last synced;
         its digest joins the values written, so the next run can tell."""
-        digest = values_digest(map_record.values())
+        digested = dict(map_record.values())
+        if self._digest_keys:
+            digested[" remote"] = {
+                key: self.remote_record.get(key) for key in self._digest_keys
+            }
+        digest = values_digest(digested)
         map_record.update(sync_digest=digest)
         return not force and bool(self.binding) and self.binding.sync_digest == digest
 
@@ -261,11 +270,13 @@ class GenericBatchImporter(AbstractComponent):
     #: not say); more than ``fetched`` when the walk ended short of it
     announced = None
 
-    def run(self, filters=None, job_options=None, run_key=None):
+    def run(self, filters=None, job_options=None, run_key=None, listed=None):
         """Enqueue chunk jobs for every remote record matching ``filters``.
 
         ``run_key`` ties the chunk jobs, and the jobs they isolate bad records
         in, to the run, so that its end can be told (``_sync_finalize``).
+        ``listed``, a set, receives the external id of every record walked:
+        after a full walk, what is bound but not listed was deleted remotely.
 
         Returns ``(jobs, first_response)``: the enqueued jobs, and the first
         page's HTTP response (its ``Date`` header is the remote clock at the
@@ -281,6 +292,8 @@ class GenericBatchImporter(AbstractComponent):
                 self.announced = page.total
             for record in page.items:
                 self.fetched += 1
+                if listed is not None:
+                    listed.add(str(record.get("id")))
                 chunk.append(record)
                 if len(chunk) >= size:
                     jobs.append(self._enqueue_chunk(chunk, job_options, run_key))

@@ -133,12 +133,15 @@ class GenericBinding(models.AbstractModel):
     # second binding of the same remote record.
 
     @api.model
-    def import_batch(self, backend, filters=None, job_options=None, run_key=None):
+    def import_batch(
+        self, backend, filters=None, job_options=None, run_key=None, listed=None
+    ):
         """Enqueue chunk jobs for the remote records matching ``filters``.
 
         Not a job itself: returns ``(jobs, first_response)`` to the job that
         drives the run (see the connector's backend). The run ``run_key``, if
         any, adopts the jobs and counts the records and calls of the walk.
+        ``listed``, a set, receives the external ids the walk listed.
         """
         run = self.env["generic.sync.run"]._for_key(run_key)
         with (
@@ -148,7 +151,7 @@ class GenericBinding(models.AbstractModel):
         ):
             importer = work.component(usage="batch.importer")
             jobs, first_response = importer.run(
-                filters=filters, job_options=job_options, run_key=run_key
+                filters=filters, job_options=job_options, run_key=run_key, listed=listed
             )
             run._note(
                 resource=self._name,
@@ -228,6 +231,28 @@ class GenericBinding(models.AbstractModel):
             )
         binding.with_context(connector_no_export=True).write({"active": False})
         return _("%(id)s was deleted remotely: archived", id=external_id)
+
+    @api.model
+    def _archive_unlisted(self, backend, listed_ids):
+        """Archive the Odoo records bound on ``backend`` whose external id is
+        not in ``listed_ids``, the ids a complete walk of the remote listed:
+        the remote deleted them (see ``_remote_deleted``: archived, never
+        unlinked). Return how many were archived; a second call with the
+        same ids archives nothing more.
+
+        Only for a walk known complete (every page read, nothing short of
+        the announced total): an id missing from a broken walk is no deletion.
+        """
+        if "active" not in self._fields:
+            return 0
+        gone = self.search(
+            [
+                ("backend_id", "=", backend.id),
+                ("external_id", "not in", list(listed_ids)),
+            ]
+        )
+        gone.with_context(connector_no_export=True).write({"active": False})
+        return len(gone)
 
     # Exports. A write on a bound record schedules one debounced job per
     # binding and field set (see ``generic.export.pending``); the job locks

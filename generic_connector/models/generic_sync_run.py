@@ -51,7 +51,7 @@ RUNNING_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 # next attempt, or in it.
 RETRYING_JOB_STATES = ("pending", "enqueued", "started")
 FINALIZE_METHOD = "_sync_finalize"
-COUNTS = ("fetched", "created", "updated", "skipped")
+COUNTS = ("fetched", "created", "updated", "skipped", "archived")
 CALL_COUNTS = ("http_calls", "retries", "throttled", "wait_seconds")
 
 _logger = logging.getLogger(__name__)
@@ -160,6 +160,11 @@ class GenericSyncRun(models.Model):
     created = fields.Integer(compute="_compute_counts")
     updated = fields.Integer(compute="_compute_counts")
     skipped = fields.Integer(compute="_compute_counts")
+    archived = fields.Integer(
+        compute="_compute_counts",
+        help="Records archived because a complete walk of a resource read in "
+        "full no longer listed them (deleted remotely).",
+    )
     failed = fields.Integer(compute="_compute_counts")
     http_calls = fields.Integer(compute="_compute_counts", string="HTTP Calls")
     retries = fields.Integer(compute="_compute_counts")
@@ -339,7 +344,7 @@ class GenericSyncRun(models.Model):
 
     def _tally(self, stats=None, **counts):
         """Add what the current job did: ``counts`` (fetched, created,
-        updated, skipped) and the transport's ``stats`` (:class:`CallStats`).
+        updated, skipped, archived) and the transport's ``stats`` (:class:`CallStats`).
 
         One row per job (and kind of work); a job that runs twice keeps the
         counts of its first successful run.
