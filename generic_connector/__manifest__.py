@@ -11,7 +11,9 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["connector", "queue_job", "mail", "stock"],
-    "external_dependencies": {"python": ["requests", "tenacity", "zeep"]},
+    "external_dependencies": {
+        "python": ["prometheus_client", "requests", "tenacity", "zeep"]
+    },
     "data": [
         "security/generic_connector_groups.xml",
         "security/ir.model.access.csv",

@@ -284,6 +284,24 @@ class GenericWebhookBackend(models.AbstractModel):
         except KeyError:
             return None
 
+    @api.model
+    def _webhook_event_models(self):
+        return {
+            event_type: event.model
+            for event_type, event in self._webhook_events.items()
+            if event.model
+        }
+
+    def _webhook_record_subject(self, model_name, external_id):
+        # A backend never subscribed expects no webhook; one whose
+        # subscription the platform lost still does: that is the point.
+        if not self.webhook_subscription_id:
+            return None
+        for event in self._webhook_events.values():
+            if event.model == model_name:
+                return subject_of(event.resource, external_id)
+        return None
+
     def _webhook_import(self, event, payload):
         """The default handler: import the record again from the API, whose
         state is the newest whatever the order the events arrive in (a
