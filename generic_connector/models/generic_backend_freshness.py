@@ -147,10 +147,12 @@ class GenericBackendFreshness(models.AbstractModel):
             model = self.env[resource.model]
             if "sync_date" not in model._fields:
                 continue
-            for backend, last in model.sudo().with_context(
-                active_test=False
-            )._read_group(
-                [("backend_id", "in", self.ids)], ["backend_id"], ["sync_date:max"]
+            for backend, last in (
+                model.sudo()
+                .with_context(active_test=False)
+                ._read_group(
+                    [("backend_id", "in", self.ids)], ["backend_id"], ["sync_date:max"]
+                )
             ):
                 if last:
                     out.setdefault(backend.id, {})[resource.model] = last
@@ -224,11 +226,11 @@ class GenericBackendFreshness(models.AbstractModel):
         event table)."""
         return {}
 
-    def _webhook_record_subject(self, model_name, external_id):
-        """The subject a webhook about the record ``external_id`` of
-        ``model_name`` would have, or None when this backend expects no
-        webhook about it (the default: it receives none)."""
-        return None
+    def _webhook_record_subjects(self, model_name, external_ids):
+        """``{external id: subject}``: the subject a webhook about each record
+        of ``model_name`` would have; empty when this backend expects no
+        webhook about them (the default: it receives none)."""
+        return {}
 
     def _webhook_note_misses(self, model_name, changes, run=None):
         """Record which of ``changes`` (``{external id: remote updated_at or
@@ -250,16 +252,14 @@ class GenericBackendFreshness(models.AbstractModel):
         """
         self.ensure_one()
         floor = to_odoo_datetime(run.watermark_before) if run else False
+        subjects = self._webhook_record_subjects(model_name, list(changes))
         rows = []
-        for external_id, updated_at in changes.items():
-            subject = self._webhook_record_subject(model_name, external_id)
-            if subject is None:
-                continue
+        for external_id, subject in subjects.items():
+            updated_at = changes[external_id]
             moment = to_odoo_datetime(updated_at) or floor
             since = moment - CLOCK_SKEW if moment else None
             rows.append((str(external_id), subject, updated_at or None, since))
         return self.env["generic.webhook.miss"].sudo()._add(self, model_name, rows, run)
-
 
     # Metrics -------------------------------------------------------------------
 
@@ -270,19 +270,41 @@ class GenericBackendFreshness(models.AbstractModel):
         self.ensure_one()
         lag = _("Seconds from a webhook's arrival to its change applied, last hour.")
         return [
-            ("connector_webhook_lag_seconds", "gauge", lag, {"quantile": "0.5"},
-             self.webhook_lag_p50),
-            ("connector_webhook_lag_seconds", "gauge", lag, {"quantile": "0.95"},
-             self.webhook_lag_p95),
-            ("connector_webhook_last_received_timestamp_seconds", "gauge",
-             _("When the last webhook was received (Unix time)."), {},
-             _unix(self.last_event_at)),
-            ("connector_last_applied_timestamp_seconds", "gauge",
-             _("When an import last created or updated a record (Unix time)."),
-             {}, _unix(self.last_applied_at)),
-            ("connector_webhook_refusals", "counter",
-             _("Webhook deliveries refused (bad signature...)."), {},
-             self.webhook_refused_count),
+            (
+                "connector_webhook_lag_seconds",
+                "gauge",
+                lag,
+                {"quantile": "0.5"},
+                self.webhook_lag_p50,
+            ),
+            (
+                "connector_webhook_lag_seconds",
+                "gauge",
+                lag,
+                {"quantile": "0.95"},
+                self.webhook_lag_p95,
+            ),
+            (
+                "connector_webhook_last_received_timestamp_seconds",
+                "gauge",
+                _("When the last webhook was received (Unix time)."),
+                {},
+                _unix(self.last_event_at),
+            ),
+            (
+                "connector_last_applied_timestamp_seconds",
+                "gauge",
+                _("When an import last created or updated a record (Unix time)."),
+                {},
+                _unix(self.last_applied_at),
+            ),
+            (
+                "connector_webhook_refusals",
+                "counter",
+                _("Webhook deliveries refused (bad signature...)."),
+                {},
+                self.webhook_refused_count,
+            ),
         ]
 
 

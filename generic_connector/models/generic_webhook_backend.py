@@ -292,15 +292,17 @@ class GenericWebhookBackend(models.AbstractModel):
             if event.model
         }
 
-    def _webhook_record_subject(self, model_name, external_id):
+    def _webhook_record_subjects(self, model_name, external_ids):
         # A backend never subscribed expects no webhook; one whose
         # subscription the platform lost still does: that is the point.
-        if not self.webhook_subscription_id:
-            return None
-        for event in self._webhook_events.values():
-            if event.model == model_name:
-                return subject_of(event.resource, external_id)
-        return None
+        kinds = {
+            e.resource for e in self._webhook_events.values() if e.model == model_name
+        }
+        if not self.webhook_subscription_id or not kinds:
+            return {}
+        kind = min(kinds)  # one kind of subject per model
+        subjects = {i: subject_of(kind, i) for i in external_ids}
+        return {i: subject for i, subject in subjects.items() if subject}
 
     def _webhook_import(self, event, payload):
         """The default handler: import the record again from the API, whose

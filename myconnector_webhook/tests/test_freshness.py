@@ -54,7 +54,9 @@ class TestFreshness(WebhookHttpCase):
 
         misses = self.misses()
         self.assertEqual(sorted(misses.mapped("external_id"), key=int), changed)
-        self.assertEqual(set(misses.mapped("subject")), {f"product:{i}" for i in changed})
+        self.assertEqual(
+            set(misses.mapped("subject")), {f"product:{i}" for i in changed}
+        )
         run = misses.run_id
         self.assertEqual(len(run), 1)
         self.assertEqual(run.updated, 10)
@@ -110,9 +112,7 @@ class TestFreshness(WebhookHttpCase):
         with self.assertLogs("generic_connector.sync_run", logging.INFO) as logs:
             self.run_jobs(domain=[NOT_WEBHOOK_JOB])
         lines = [json.loads(record.getMessage()) for record in logs.records]
-        (line,) = [
-            entry for entry in lines if entry["trigger"] != "webhook"
-        ]
+        (line,) = (entry for entry in lines if entry["trigger"] != "webhook")
         self.assertEqual(line["event"], "sync_run_finished")
         self.assertEqual(line["state"], "done")
         self.assertEqual(line["resource"], "myconnector.product.template")

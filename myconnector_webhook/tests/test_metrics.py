@@ -62,30 +62,23 @@ class TestMetrics(WebhookHttpCase):
         self.remote("PATCH", "/api/v1/products/1", json={"price": "9.99"})
         self.assertTrue(self.sandbox.wait_for_deliveries(timeout=20))
         samples = self.samples()
-
+        backend = self.backend_labels()
         products = self.backend_labels(resource="myconnector.product.template")
         run = self.env["generic.sync.run"].search(
             [("backend_id", "=", self.backend.id), ("trigger", "!=", "webhook")]
         )
-        self.assertEqual(
-            samples[("connector_http_calls_total", products)], sum(run.mapped("http_calls"))
-        )
+        calls = samples[("connector_http_calls_total", products)]
+        self.assertEqual(calls, sum(run.mapped("http_calls")))
         self.assertGreater(samples[("connector_http_calls_total", products)], 0)
         self.assertEqual(samples[("connector_throttled_total", products)], 0)
-        self.assertEqual(samples[("connector_webhook_backlog", self.backend_labels())], 1)
+        self.assertEqual(samples[("connector_webhook_backlog", backend)], 1)
         self.assertEqual(
             samples[("connector_webhook_refusals_total", self.backend_labels())], 0
         )
-        self.assertGreater(
-            samples[
-                ("connector_webhook_last_received_timestamp_seconds", self.backend_labels())
-            ],
-            0,
-        )
+        last_received = "connector_webhook_last_received_timestamp_seconds"
+        self.assertGreater(samples[(last_received, backend)], 0)
         channel = f"{self.backend._job_channel()}.webhook"
-        self.assertEqual(
-            samples[("connector_queue_depth", (("channel", channel),))], 1
-        )
+        self.assertEqual(samples[("connector_queue_depth", (("channel", channel),))], 1)
         for quantile in ("0.5", "0.95"):
             key = self.backend_labels(quantile=quantile)
             self.assertIn(("connector_webhook_lag_seconds", key), samples)
