@@ -17,6 +17,7 @@
     "data": [
         "security/generic_connector_groups.xml",
         "security/ir.model.access.csv",
+        "security/generic_webhook_miss_security.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
         "views/generic_webhook_views.xml",

@@ -24,11 +24,12 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 INSERT_QUERY = """
     INSERT INTO generic_webhook_miss (
-        backend_model, backend_id, resource, external_id, subject,
+        backend_model, backend_id, company_id, resource, external_id, subject,
         remote_updated_at, run_id, found_at,
         create_uid, create_date, write_uid, write_date
     )
-    SELECT %(backend_model)s, %(backend_id)s, %(resource)s, change.external_id,
+    SELECT %(backend_model)s, %(backend_id)s, %(company_id)s, %(resource)s,
+           change.external_id,
            change.subject, change.remote_updated_at, %(run_id)s,
            now() at time zone 'UTC',
            %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
@@ -55,6 +56,9 @@ class GenericWebhookMiss(models.Model):
     backend_model = fields.Char(required=True, index=True, readonly=True)
     backend_id = fields.Many2oneReference(
         model_field="backend_model", required=True, index=True, readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company", readonly=True, index=True, help="The backend's company."
     )
     resource = fields.Char(
         required=True, readonly=True, help="Binding model of the changed record."
@@ -92,6 +96,7 @@ class GenericWebhookMiss(models.Model):
             {
                 "backend_model": backend._name,
                 "backend_id": backend.id,
+                "company_id": backend.company_id.id,
                 "resource": resource,
                 "external_ids": list(external_ids),
                 "subjects": list(subjects),

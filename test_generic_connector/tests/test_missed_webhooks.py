@@ -82,3 +82,27 @@ class TestMissedWebhooks(TestConnectorCase):
         changes = {"1": CHANGED_AT}
         self.assertEqual(self.backend._webhook_note_misses(CATEGORY_MODEL, changes), 0)
         self.assertEqual(self.missed(), [])
+
+    def test_a_user_of_another_company_reads_none(self):
+        changes = {"1": CHANGED_AT}
+        self.backend._webhook_note_misses(CATEGORY_MODEL, changes)
+        other = self.env["res.company"].create({"name": "Other company"})
+        user = self.env["res.users"].create(
+            {
+                "name": "Other connector user",
+                "login": "other-connector-user",
+                "company_id": other.id,
+                "company_ids": [(6, 0, other.ids)],
+                "groups_id": [
+                    (
+                        4,
+                        self.env.ref(
+                            "generic_connector.generic_connector_group_user"
+                        ).id,
+                    )
+                ],
+            }
+        )
+        Miss = self.env["generic.webhook.miss"]
+        self.assertEqual(len(Miss.search([])), 1)
+        self.assertFalse(Miss.with_user(user).search([]))
