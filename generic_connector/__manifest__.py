@@ -22,6 +22,7 @@
         "data/ir_cron_data.xml",
         "views/generic_webhook_views.xml",
         "views/generic_sync_run_views.xml",
+        "views/generic_webhook_miss_views.xml",
         "views/generic_connector_menus.xml",
     ],
     "installable": True,

@@ -32,7 +32,7 @@ class MetricsController(http.Controller):
         env = request.env(user=SUPERUSER_ID)
         expected = env["ir.config_parameter"].get_param(TOKEN_PARAM)
         if not expected:
-            return request.not_found()
+            raise request.not_found()
         scheme, _sep, given = request.httprequest.headers.get(
             "Authorization", ""
         ).partition(" ")

@@ -217,6 +217,12 @@ class GenericBackendFreshness(models.AbstractModel):
             parts.append(text)
         return "; ".join(parts) or False
 
+    def action_view_webhook_misses(self):
+        """The changes found without their webhook, the newest first."""
+        return self._health_action(
+            "generic_connector.generic_webhook_miss_action", self._health_ref_domain()
+        )
+
     # Missed webhooks ----------------------------------------------------------
 
     @api.model

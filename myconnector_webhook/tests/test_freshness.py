@@ -67,6 +67,8 @@ class TestFreshness(WebhookHttpCase):
         self.assertIn("never arrived as webhooks", self.backend.health_reason)
         self.assertIn(": 10", self.backend.webhook_missed_summary)
         self.assertIn("10 missed", self.backend.freshness_summary)
+        action = self.backend.action_view_webhook_misses()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), misses)
 
         # The same run twice (at-least-once jobs) finds nothing more.
         self.backend.action_import_products()
