@@ -55,6 +55,9 @@ class GenericChunkImporter(Component):
         holds what was created, updated and skipped."""
         self.sync_run, self.run_key = sync_run, run_key
         self.counts = {"created": 0, "updated": 0, "skipped": 0}
+        #: {external id: remote updated_at} of the records created, updated
+        #: or archived: the changes the run found (``_note_changes``)
+        self.changed = {}
         self.isolated = []
         records = self._complete(records)
         self.work.chunk_cache["bindings"] = self._chunk_bindings(records)
@@ -65,7 +68,16 @@ class GenericChunkImporter(Component):
         if new and not self._create_in_batch(new):
             for _importer, _values, record in new:
                 self._import_isolated(record, self._import_alone)
+        self._note_changes()
         return self._message()
+
+    def _note_changes(self):
+        """Hand the changes an incremental run found to the backend, which
+        tells those no webhook announced (``_webhook_note_misses``)."""
+        if self.changed and self.sync_run.watermark_before:
+            self.backend_record._webhook_note_misses(
+                self.model._name, self.changed, self.sync_run
+            )
 
     def _complete(self, records):
         """``records`` made whole by the adapter (stubs completed by their
@@ -75,6 +87,7 @@ class GenericChunkImporter(Component):
         records, gone = self.backend_adapter.complete_records(records)
         for external_id in gone:
             self.model._remote_deleted(self.backend_record, external_id)
+            self.changed[str(external_id)] = None
         self.counts["updated"] += len(gone)
         return records
 
@@ -128,6 +141,8 @@ class GenericChunkImporter(Component):
                 step(importer, record, *args)
                 if importer.outcome:
                     self.counts[importer.outcome] += 1
+                if importer.outcome in ("created", "updated"):
+                    self.changed[external_id] = importer.remote_updated_at
         except (RetryableJobError, TransportError, OperationalError):
             raise
         except Exception as err:
@@ -184,6 +199,8 @@ class GenericChunkImporter(Component):
             )
             return False
         self.counts["created"] += len(new)
+        for importer in importers:
+            self.changed[importer.external_id] = importer.remote_updated_at
         return True
 
 

@@ -1,4 +1,5 @@
 from . import generic_backend_health
+from . import generic_backend_freshness
 from . import generic_backend_transport
 from . import generic_backend_sync
 from . import generic_backend_resources
@@ -8,6 +9,7 @@ from . import generic_export_pending
 from . import generic_webhook
 from . import generic_webhook_backend
 from . import generic_webhook_receipt
+from . import generic_webhook_miss
 from . import generic_sync_run
 from . import generic_sync_run_failure
 from . import generic_sync_run_tally

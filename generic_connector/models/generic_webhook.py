@@ -246,6 +246,12 @@ class GenericWebhook(models.Model):
             "ON generic_webhook (backend_model, backend_id, subject) "
             "WHERE state = 'pending' AND subject IS NOT NULL"
         )
+        # Whether a record's change arrived as a webhook (generic.webhook.miss).
+        cr.execute(
+            "CREATE INDEX IF NOT EXISTS generic_webhook_subject_received "
+            "ON generic_webhook (backend_model, backend_id, subject, received_at) "
+            "WHERE subject IS NOT NULL"
+        )
         # One original per event id: a second delivery of an event already
         # received is kept as a ``duplicate`` row (outside this index), and two
         # simultaneous ones cannot both become originals with a job each.
