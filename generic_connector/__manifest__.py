@@ -19,6 +19,7 @@
         "data/ir_cron_data.xml",
         "views/generic_webhook_views.xml",
         "views/generic_sync_run_views.xml",
+        "views/generic_import_plan_views.xml",
         "views/generic_connector_menus.xml",
     ],
     "installable": True,

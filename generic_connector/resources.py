@@ -16,7 +16,11 @@ each :class:`Resource` the framework derives, with no code per resource:
   ``action_view_bindings``);
 * the queue channel of its jobs, ``<backend channel>.<key>``, so that a slow
   resource can be given its own capacity and not hold up another;
-* the webhook events that concern it (carried for the webhook pipeline).
+* the webhook events that concern it (carried for the webhook pipeline);
+* how a new remote record finds the Odoo record it is (``match_fields``):
+  a first import binds the product with the same SKU, the contact with the
+  same email, instead of creating a duplicate, and a plan says so first
+  (``generic.import.plan``).
 
 Declarations are inherited: an addon extending a backend adds resources, or
 replaces one with ``dataclasses.replace`` (more webhook events, another
@@ -55,3 +59,9 @@ class Resource:
     channel: str | None = None
     #: webhook event types about this resource (``"product.updated"``)
     webhook_events: tuple = ()
+    #: fields of the bound Odoo model a new remote record is matched on, in
+    #: order (``("default_code", "barcode")``): an unbound Odoo record with
+    #: the mapped value is bound instead of a new one created
+    match_fields: tuple = ()
+    #: a backend Boolean field turning that matching on; ``None``: always on
+    match_switch: str | None = None

@@ -64,6 +64,12 @@ class GenericRecordImporter(AbstractComponent):
 
     #: what the last ``run`` did: "created", "updated" or "skipped"
     outcome = None
+    #: set by a plan (``chunk.importer``'s ``plan``): ``_prepare`` decides,
+    #: nothing is written, so no lock is taken (a plan of 10,000 records
+    #: would hold 10,000 in one transaction)
+    planning = False
+    #: a planned new record's mapped values (``values()``), matched later
+    planned_values = None
 
     def run(self, external_id, data=None, force=False):
         """Import one record; return a short message of what was done."""
@@ -79,7 +85,8 @@ class GenericRecordImporter(AbstractComponent):
         existing binding (empty when the record is new)."""
         self.external_id = str(external_id)
         self.outcome = None
-        self._lock()
+        if not self.planning:
+            self._lock()
         self.remote_record = (
             data if data is not None else self.backend_adapter.get(external_id)
         )
@@ -205,8 +212,58 @@ class GenericRecordImporter(AbstractComponent):
             )
 
     def _create(self, values):
-        """Create the binding (override to bind an existing Odoo record)."""
+        """Create the binding, of the existing Odoo record the new remote
+        record matches (``_matches``) when there is one."""
+        match = self._matches([(self.external_id, values)])[0]
+        if match:
+            values = dict(values, odoo_id=match.id)
         return self.model.with_context(connector_no_export=True).create(values)
+
+    def _matches(self, items):
+        """For each new record ``(external id, mapped values)`` of
+        ``items``, the unbound Odoo record it is (empty when none): the one
+        an applied plan decided (``work.planned``, ``{binding model:
+        {external id: Odoo id or False}}``; the work's dependencies, of
+        other models, match as usual), else the first with the same value of
+        the backend's match fields for the resource (``_match_fields``), in
+        their order. Each Odoo record is matched once, so two remote records
+        never bind the same one."""
+        odoo = self.env[self.model._fields["odoo_id"].comodel_name]
+        planned = (getattr(self.work, "planned", None) or {}).get(self.model._name)
+        if planned is not None:
+            return [odoo.browse(planned.get(ext) or ()) for ext, _values in items]
+        found = [odoo.browse()] * len(items)
+        taken = set()
+        for field in self.backend_record._match_fields(self.model._name):
+            keys = {self._match_key(field, v.get(field)) for _e, v in items} - {None}
+            if not keys:
+                continue
+            candidates = odoo.search(self._match_domain(field, sorted(keys)))
+            candidates -= self.model.search(
+                [
+                    ("backend_id", "=", self.backend_record.id),
+                    ("odoo_id", "in", candidates.ids),
+                ]
+            ).odoo_id
+            by_key = {}
+            for candidate in candidates.sorted("id"):
+                by_key.setdefault(self._match_key(field, candidate[field]), candidate)
+            for index, (_ext, values) in enumerate(items):
+                match = by_key.get(self._match_key(field, values.get(field)))
+                if not found[index] and match and match.id not in taken:
+                    found[index] = match
+                    taken.add(match.id)
+        return found
+
+    def _match_domain(self, field, keys):
+        """The domain of the Odoo records whose ``field`` is one of
+        ``keys`` (override for a case-insensitive or scoped match)."""
+        return [(field, "in", keys)]
+
+    def _match_key(self, field, value):
+        """``value`` of ``field`` as matches compare it; None: no match
+        on an empty value."""
+        return value or None
 
     def _update(self, binding, values):
         """Write the mapped ``values`` on an existing binding (override to
