@@ -91,7 +91,8 @@ class TestImportPlan(TestConnectorCase):
         with mock_adapter(self.adapter):
             run_jobs(self.env)
         self.assertEqual(
-            plan.line_ids.filtered(lambda l: l.external_id == "3").action, "create"
+            plan.line_ids.filtered(lambda line: line.external_id == "3").action,
+            "create",
         )
         self.backend.bind_tags_by_name = True
         plan.action_apply()
