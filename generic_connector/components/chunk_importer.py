@@ -300,7 +300,9 @@ class GenericChunkImporter(Component):
             "odoo_name": odoo.display_name if odoo else False,
             "reason": reason[:500],
             "remote_updated_at": getattr(importer, "remote_updated_at", None) or False,
-            "remote_data": json.dumps(record),
+            # Apply imports this data; a skipped or refused record needs none.
+            "remote_data": action in ("create", "bind", "update")
+            and json.dumps(record),
         }
 
     def _matched_on(self, importer, match):

@@ -62,6 +62,12 @@ class GenericRecordImporter(AbstractComponent):
     #: when ``_create`` does more than create (binds an existing record...)
     _batch_create = True
 
+    #: whether a new record may bind an Odoo record another backend bound
+    #: (a contact is one person whatever the shop); False where a binding
+    #: shapes its record (a template's options and variants are its
+    #: backend's): such a record is matched only while nothing binds it
+    _match_bound_elsewhere = False
+
     #: what the last ``run`` did: "created", "updated" or "skipped"
     outcome = None
     #: set by a plan (``chunk.importer``'s ``plan``): ``_prepare`` decides,
@@ -233,27 +239,38 @@ class GenericRecordImporter(AbstractComponent):
         if planned is not None:
             return [odoo.browse(planned.get(ext) or ()) for ext, _values in items]
         found = [odoo.browse()] * len(items)
-        taken = set()
         for field in self.backend_record._match_fields(self.model._name):
-            keys = {self._match_key(field, v.get(field)) for _e, v in items} - {None}
-            if not keys:
-                continue
-            candidates = odoo.search(self._match_domain(field, sorted(keys)))
-            candidates -= self.model.search(
-                [
-                    ("backend_id", "=", self.backend_record.id),
-                    ("odoo_id", "in", candidates.ids),
-                ]
-            ).odoo_id
-            by_key = {}
-            for candidate in candidates.sorted("id"):
-                by_key.setdefault(self._match_key(field, candidate[field]), candidate)
-            for index, (_ext, values) in enumerate(items):
-                match = by_key.get(self._match_key(field, values.get(field)))
-                if not found[index] and match and match.id not in taken:
-                    found[index] = match
-                    taken.add(match.id)
+            self._match_on(field, items, found)
         return found
+
+    def _match_on(self, field, items, found):
+        """Fill the empty places of ``found`` with the candidates whose
+        ``field`` is the item's, each candidate once."""
+        keys = {self._match_key(field, v.get(field)) for _e, v in items} - {None}
+        if not keys:
+            return
+        by_key = {}
+        for candidate in self._match_candidates(field, sorted(keys)).sorted("id"):
+            by_key.setdefault(self._match_key(field, candidate[field]), candidate)
+        taken = {record.id for record in found if record}
+        for index, (_ext, values) in enumerate(items):
+            match = by_key.get(self._match_key(field, values.get(field)))
+            if not found[index] and match and match.id not in taken:
+                found[index] = match
+                taken.add(match.id)
+
+    def _match_candidates(self, field, keys):
+        """The Odoo records with ``field`` in ``keys`` that a new record may
+        bind: not bound already (``_match_bound_elsewhere``)."""
+        odoo = self.env[self.model._fields["odoo_id"].comodel_name]
+        candidates = odoo.search(self._match_domain(field, keys))
+        bound = [("odoo_id", "in", candidates.ids)]
+        if self._match_bound_elsewhere:
+            bound.append(("backend_id", "=", self.backend_record.id))
+        return (
+            candidates
+            - self.model.with_context(active_test=False).search(bound).odoo_id
+        )
 
     def _match_domain(self, field, keys):
         """The domain of the Odoo records whose ``field`` is one of

@@ -21,6 +21,7 @@ than what its binding saw: nothing the plan read overwrites a newer state.
 
 import json
 import uuid
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -55,15 +56,19 @@ class GenericImportPlan(models.Model):
     resource = fields.Char(required=True, readonly=True, help="The resource's key.")
     resource_model = fields.Char(required=True, readonly=True)
     state = fields.Selection(
-        [
-            ("planning", "Planning"),
-            ("ready", "Ready"),
-            ("applied", "Applied"),
-            ("failed", "Failed"),
-        ],
+        [("planning", "Planning"), ("ready", "Ready"), ("applied", "Applied")],
         default="planning",
         required=True,
         readonly=True,
+    )
+    job_id = fields.Many2one(
+        "queue.job", string="Planning Job", readonly=True, ondelete="set null"
+    )
+    job_state = fields.Selection(related="job_id.state", string="Planning Job State")
+    job_error = fields.Char(
+        related="job_id.exc_message",
+        string="Why the plan could not be made",
+        help="Fix it (credentials, base URL...) and plan again.",
     )
     since = fields.Char(
         readonly=True, help="The watermark the plan read changes from; empty: all."
@@ -73,7 +78,6 @@ class GenericImportPlan(models.Model):
         help="The remote time the plan's walk started: where Apply moves the "
         "resource's watermark.",
     )
-    message = fields.Text(readonly=True)
     line_ids = fields.One2many("generic.import.plan.line", "plan_id", readonly=True)
     run_id = fields.Many2one(
         "generic.sync.run",
@@ -133,12 +137,13 @@ class GenericImportPlan(models.Model):
                 "since": resource.watermark and backend[resource.watermark] or False,
             }
         )
-        plan.with_delay(
+        job = plan.with_delay(
             description=_(
                 "Plan: %(title)s from %(name)s", title=resource.title, name=backend.name
             ),
             **backend._job_options(resource.model),
         )._plan()
+        plan.job_id = job.db_record()
         return plan
 
     # Planning ----------------------------------------------------------------
@@ -259,6 +264,19 @@ class GenericImportPlan(models.Model):
         )
         run._adopt(jobs)
         return _("%(count)s chunk job(s) enqueued", count=len(jobs) - 1)
+
+    @api.model
+    def _gc(self):
+        """Cron: remove plans past their retention (system parameter
+        ``generic_connector.import_plan_retention_days``, 30): their lines
+        keep the remote records' data, customers' names and emails too."""
+        params = self.env["ir.config_parameter"].sudo()
+        keep = int(params.get_param("generic_connector.import_plan_retention_days", 30))
+        old = self.search(
+            [("create_date", "<", fields.Datetime.now() - timedelta(days=keep))]
+        )
+        old.unlink()
+        return len(old)
 
     def action_view_run(self):
         self.ensure_one()

@@ -63,6 +63,7 @@ class CustomerRecordImporter(Component):
     _name = "myconnector.customer.record.importer"
     _inherit = ["generic.record.importer", "myconnector.base"]
     _apply_on = "myconnector.res.partner"
+    _match_bound_elsewhere = True
 
     def _match_domain(self, field, keys):
         emails = expression.OR([[(field, "=ilike", escape_psql(key))] for key in keys])

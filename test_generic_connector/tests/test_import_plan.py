@@ -4,12 +4,14 @@
 written by planning, and Apply doing what was planned and nothing else."""
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.generic_connector.tests.common import (
     MockAdapter,
     mock_adapter,
     run_jobs,
 )
+from odoo.addons.generic_connector.transport import AuthError
 
 from .common import TestConnectorCase, tag
 
@@ -100,3 +102,12 @@ class TestImportPlan(TestConnectorCase):
             run_jobs(self.env)
         binding = self.bindings().filtered(lambda b: b.external_id == "3")
         self.assertNotEqual(binding.odoo_id, self.retail)
+
+    def test_a_plan_that_cannot_be_made_says_why(self):
+        plan = self.env["generic.import.plan"]._start(self.backend, "categories")
+        refusing = MockAdapter({"list": AuthError("the API key was refused")})
+        with mock_adapter(refusing), mute_logger("odoo.addons.queue_job"):
+            run_jobs(self.env)
+        self.assertEqual((plan.state, plan.job_state), ("planning", "failed"))
+        self.assertIn("the API key was refused", plan.job_error)
+        self.assertFalse(plan.line_ids)
