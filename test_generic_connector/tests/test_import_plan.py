@@ -109,5 +109,5 @@ class TestImportPlan(TestConnectorCase):
         with mock_adapter(refusing), mute_logger("odoo.addons.queue_job"):
             run_jobs(self.env)
         self.assertEqual((plan.state, plan.job_state), ("planning", "failed"))
-        self.assertIn("the API key was refused", plan.job_error)
+        self.assertIn("refused our credentials", plan.job_error)
         self.assertFalse(plan.line_ids)
