@@ -108,7 +108,20 @@ class TestImportPlan(MyConnectorCase):
         self.assertEqual(self.backend.products_imported_until, plan.watermark)
         self.assertMatchesRemote()
 
-    def test_replanned_after_apply_says_nothing_to_do(self):
+    def test_a_change_after_the_plan_is_read_by_the_next_import(self):
+        """Apply imports what the plan read; the watermark moves to the
+        plan's walk, so the next incremental import reads the change."""
+        plan = self.plan_products()
+        self.remote("PATCH", "/api/v1/products/3", json={"price": "3.33"})
+        plan.action_apply()
+        self.run_jobs()
+        binding = self.bindings().filtered(lambda b: b.external_id == "3")
+        self.assertNotEqual(binding.list_price, 3.33, "Apply read the remote again")
+        self.backend.action_import_products()
+        self.run_jobs()
+        self.assertEqual(binding.list_price, 3.33)
+
+    def test_plan_after_apply_reads_from_its_watermark(self):
         plan = self.plan_products()
         plan.action_apply()
         self.run_jobs()
