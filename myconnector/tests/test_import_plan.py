@@ -183,3 +183,17 @@ class TestBindExisting(MyConnectorCase):
             [("email", "=ilike", customer["email"])]
         )
         self.assertEqual(emails, contact, "a duplicate contact was created")
+
+    def test_orders_planned_with_their_dependencies_undone(self):
+        """An order's importer imports its customer and products to map it:
+        in a plan they are read, then rolled back with the rest."""
+        counted = ("sale.order", "res.partner", "product.template")
+        before = {model: self.env[model].search_count([]) for model in counted}
+        plan = self.env["generic.import.plan"]._start(self.backend, "orders")
+        self.run_jobs()
+        orders = self.remote("GET", "/api/v1/orders")["data"]["total"]
+        self.assertTrue(orders)
+        self.assertEqual((plan.create_count, plan.fail_count), (orders, 0))
+        self.assertEqual(
+            {model: self.env[model].search_count([]) for model in counted}, before
+        )
