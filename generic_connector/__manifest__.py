@@ -23,6 +23,7 @@
         "views/generic_webhook_views.xml",
         "views/generic_sync_run_views.xml",
         "views/generic_webhook_miss_views.xml",
+        "views/generic_import_plan_views.xml",
         "views/generic_connector_menus.xml",
     ],
     "installable": True,

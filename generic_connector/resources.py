@@ -15,7 +15,11 @@ each :class:`Resource` the framework derives, with no code per resource:
   model) and the smart button that opens them (``action`` plus
   ``action_view_bindings``);
 * the queue channel of its jobs, ``<backend channel>.<key>``, so that a slow
-  resource can be given its own capacity and not hold up another.
+  resource can be given its own capacity and not hold up another;
+* how a new remote record finds the Odoo record it is (``match_fields``):
+  a first import binds the product with the same SKU, the contact with the
+  same email, instead of creating a duplicate, and a plan says so first
+  (``generic.import.plan``).
 
 Its webhook events are not repeated here: the connector's one event table
 (``generic.webhook.backend._webhook_events``) names each event's binding
@@ -56,3 +60,9 @@ class Resource:
     action: str | None = None
     #: the last part of the queue channel of its jobs (default: ``key``)
     channel: str | None = None
+    #: fields of the bound Odoo model a new remote record is matched on, in
+    #: order (``("default_code", "barcode")``): an unbound Odoo record with
+    #: the mapped value is bound instead of a new one created
+    match_fields: tuple = ()
+    #: a backend Boolean field turning that matching on; ``None``: always on
+    match_switch: str | None = None

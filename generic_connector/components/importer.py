@@ -66,8 +66,20 @@ class GenericRecordImporter(AbstractComponent):
     #: when ``_create`` does more than create (binds an existing record...)
     _batch_create = True
 
+    #: whether a new record may bind an Odoo record another backend bound
+    #: (a contact is one person whatever the shop); False where a binding
+    #: shapes its record (a template's options and variants are its
+    #: backend's): such a record is matched only while nothing binds it
+    _match_bound_elsewhere = False
+
     #: what the last ``run`` did: "created", "updated" or "skipped"
     outcome = None
+    #: set by a plan (``chunk.importer``'s ``plan``): ``_prepare`` decides,
+    #: nothing is written, so no lock is taken (a plan of 10,000 records
+    #: would hold 10,000 in one transaction)
+    planning = False
+    #: a planned new record's mapped values (``values()``), matched later
+    planned_values = None
 
     def run(self, external_id, data=None, force=False):
         """Import one record; return a short message of what was done."""
@@ -83,7 +95,8 @@ class GenericRecordImporter(AbstractComponent):
         existing binding (empty when the record is new)."""
         self.external_id = str(external_id)
         self.outcome = None
-        self._lock()
+        if not self.planning:
+            self._lock()
         self.remote_record = (
             data if data is not None else self.backend_adapter.get(external_id)
         )
@@ -214,8 +227,69 @@ class GenericRecordImporter(AbstractComponent):
             )
 
     def _create(self, values):
-        """Create the binding (override to bind an existing Odoo record)."""
+        """Create the binding, of the existing Odoo record the new remote
+        record matches (``_matches``) when there is one."""
+        match = self._matches([(self.external_id, values)])[0]
+        if match:
+            values = dict(values, odoo_id=match.id)
         return self.model.with_context(connector_no_export=True).create(values)
+
+    def _matches(self, items):
+        """For each new record ``(external id, mapped values)`` of
+        ``items``, the unbound Odoo record it is (empty when none): the one
+        an applied plan decided (``work.planned``, ``{binding model:
+        {external id: Odoo id or False}}``; the work's dependencies, of
+        other models, match as usual), else the first with the same value of
+        the backend's match fields for the resource (``_match_fields``), in
+        their order. Each Odoo record is matched once, so two remote records
+        never bind the same one."""
+        odoo = self.env[self.model._fields["odoo_id"].comodel_name]
+        planned = (getattr(self.work, "planned", None) or {}).get(self.model._name)
+        if planned is not None:
+            return [odoo.browse(planned.get(ext) or ()) for ext, _values in items]
+        found = [odoo.browse()] * len(items)
+        for field in self.backend_record._match_fields(self.model._name):
+            self._match_on(field, items, found)
+        return found
+
+    def _match_on(self, field, items, found):
+        """Fill the empty places of ``found`` with the candidates whose
+        ``field`` is the item's, each candidate once."""
+        keys = {self._match_key(field, v.get(field)) for _e, v in items} - {None}
+        if not keys:
+            return
+        by_key = {}
+        for candidate in self._match_candidates(field, sorted(keys)).sorted("id"):
+            by_key.setdefault(self._match_key(field, candidate[field]), candidate)
+        taken = {record.id for record in found if record}
+        for index, (_ext, values) in enumerate(items):
+            match = by_key.get(self._match_key(field, values.get(field)))
+            if not found[index] and match and match.id not in taken:
+                found[index] = match
+                taken.add(match.id)
+
+    def _match_candidates(self, field, keys):
+        """The Odoo records with ``field`` in ``keys`` that a new record may
+        bind: not bound already (``_match_bound_elsewhere``)."""
+        odoo = self.env[self.model._fields["odoo_id"].comodel_name]
+        candidates = odoo.search(self._match_domain(field, keys))
+        bound = [("odoo_id", "in", candidates.ids)]
+        if self._match_bound_elsewhere:
+            bound.append(("backend_id", "=", self.backend_record.id))
+        return (
+            candidates
+            - self.model.with_context(active_test=False).search(bound).odoo_id
+        )
+
+    def _match_domain(self, field, keys):
+        """The domain of the Odoo records whose ``field`` is one of
+        ``keys`` (override for a case-insensitive or scoped match)."""
+        return [(field, "in", keys)]
+
+    def _match_key(self, field, value):
+        """``value`` of ``field`` as matches compare it; None: no match
+        on an empty value."""
+        return value or None
 
     def _update(self, binding, values):
         """Write the mapped ``values`` on an existing binding (override to

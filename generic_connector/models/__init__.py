@@ -20,3 +20,5 @@ from . import generic_inventory_backend
 from . import generic_inventory_location
 from . import generic_stock_level
 from . import stock_location
+from . import generic_import_plan
+from . import generic_import_plan_line

@@ -163,10 +163,14 @@ class GenericBinding(models.AbstractModel):
         return jobs, first_response
 
     @api.model
-    def import_chunk(self, backend, records, run_key=None):
+    def import_chunk(self, backend, records, run_key=None, planned=None):
         """Job: import ``records`` (remote data) with the ``chunk.importer``
         component (one ``create()`` for the new records, a bad record
         isolated in its own job), counted in the run ``run_key``.
+
+        ``planned``: an applied plan's decisions, ``{external id: the Odoo
+        id a new record binds, or False: create}``, taken instead of the
+        record importer's matching (``_matches``).
 
         The components of the chunk share ``work.chunk_cache``, a dict where
         they may keep lookups (``{key: value}``) for the next records; it is
@@ -175,7 +179,9 @@ class GenericBinding(models.AbstractModel):
         run = self.env["generic.sync.run"]._for_key(run_key)
         importing = backend.with_context(**IMPORT_CONTEXT)
         with (
-            importing.work_on(self._name, chunk_cache={}) as work,
+            importing.work_on(
+                self._name, chunk_cache={}, planned={self._name: planned}
+            ) as work,
             job_errors(),
             run._counting_calls() as stats,
         ):

@@ -17,6 +17,7 @@ BACKENDS = "/web#action=myconnector.myconnector_backend_action"
 RUNS = "/web#action=generic_connector.generic_sync_run_action"
 INBOX = "/web#action=generic_connector.generic_webhook_action"
 DASHBOARD = "/web#action=myconnector.myconnector_backend_dashboard_action"
+PLANS = "/web#action=generic_connector.generic_import_plan_action"
 
 
 @tagged("post_install", "-at_install")
@@ -75,6 +76,27 @@ class TestAdminTours(HttpCase, MyConnectorCase):
         self.tour(INBOX, "connector_reprocess_webhook")
         run_jobs(self.env)
         self.assertEqual(event.state, "done")
+
+    def test_plan_then_apply_a_first_import(self):
+        remote = self.remote_products()
+        ours = self.env["product.template"].create(
+            [
+                {"name": f"Ours {i}", "default_code": remote[str(i)]["sku"]}
+                for i in range(1, 5)
+            ]
+        )
+        before = self.env["product.template"].search_count([])
+        self.tour(BACKENDS, "connector_plan_products")
+        plan = self.env["generic.import.plan"].search([])
+        self.assertEqual(plan.state, "planning")
+        run_jobs(self.env)
+        self.assertEqual((plan.create_count, plan.bind_count), (8, 4))
+        self.assertEqual(self.env["product.template"].search_count([]), before)
+        self.tour(PLANS, "connector_apply_plan")
+        run_jobs(self.env)
+        self.assertEqual(plan.run_id.state, "done", plan.run_id.message)
+        self.assertEqual(self.env["product.template"].search_count([]), before + 8)
+        self.assertEqual(len(ours.myconnector_bind_ids), 4)
 
     def test_dashboard_flags_a_wrong_key(self):
         wrong = self.backend.copy(
