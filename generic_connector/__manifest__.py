@@ -15,10 +15,12 @@
     "data": [
         "security/generic_connector_groups.xml",
         "security/ir.model.access.csv",
+        "security/generic_connector_security.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
         "views/generic_webhook_views.xml",
         "views/generic_sync_run_views.xml",
+        "views/generic_binding_version_views.xml",
         "views/generic_connector_menus.xml",
     ],
     "installable": True,

@@ -169,8 +169,13 @@ class GenericChunkImporter(Component):
             with self.env.cr.savepoint():
                 model = self.model.with_context(connector_no_export=True)
                 bindings = model.create([values for _imp, values, _rec in new])
-                for importer, binding in zip(importers, bindings, strict=True):
+                rows = []
+                for (importer, values, _rec), binding in zip(
+                    new, bindings, strict=True
+                ):
                     importer._created_in_batch(binding)
+                    rows.append(importer._version(binding, values, {}))
+                self.env["generic.binding.version"]._record(rows)
                 importers[0]._after_import_batch(importers)
         except (RetryableJobError, TransportError, OperationalError):
             raise

@@ -55,7 +55,7 @@ INSERT_WITH_JOB_QUERY = (
         INSERT INTO generic_webhook (
             id, job_id, backend_model, backend_id, delivery_id, event_id,
             event_type, subject, payload, headers, state, result,
-            received_at, processed_at,
+            company_id, received_at, processed_at,
             create_uid, create_date, write_uid, write_date
         )
         SELECT
@@ -67,7 +67,7 @@ INSERT_WITH_JOB_QUERY = (
             CASE WHEN cover.delivery_id IS NULL THEN 'pending'
                  ELSE 'covered' END,
             replace(%(covered)s, %(mark)s, cover.delivery_id),
-            now() at time zone 'UTC',
+            %(company_id)s, now() at time zone 'UTC',
             CASE WHEN cover.delivery_id IS NOT NULL
                  THEN now() at time zone 'UTC' END,
             %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
@@ -97,28 +97,13 @@ def subject_of(kind, external_id):
     return None if unstorable_reason(subject) else subject
 
 
-def backend_names(records):
-    """``{(backend_model, backend_id): display name}`` of the backends that
-    ``records`` point at by reference, one query per backend model."""
-    names = {}
-    for model, group in records.grouped("backend_model").items():
-        if model in records.env:
-            backends = records.env[model].browse(group.mapped("backend_id")).exists()
-            names.update({(model, b.id): b.display_name for b in backends})
-    return names
-
-
 class GenericWebhook(models.Model):
     _name = "generic.webhook"
+    _inherit = "generic.backend.owned"
     _description = "Webhook Inbox"
     _order = "received_at desc, id desc"
     _rec_name = "delivery_id"
 
-    backend_model = fields.Char(required=True, index=True, readonly=True)
-    backend_id = fields.Many2oneReference(
-        model_field="backend_model", required=True, index=True, readonly=True
-    )
-    backend_name = fields.Char(compute="_compute_backend_name")
     delivery_id = fields.Char(string="Delivery ID", required=True, readonly=True)
     event_id = fields.Char(
         string="Event ID",
@@ -186,12 +171,6 @@ class GenericWebhook(models.Model):
         queue_job_fastpath.check_version(self.pool)
         return super()._register_hook()
 
-    @api.depends("backend_model", "backend_id")
-    def _compute_backend_name(self):
-        names = backend_names(self)
-        for event in self:
-            event.backend_name = names.get((event.backend_model, event.backend_id))
-
     @api.depends("payload")
     def _compute_payload_pretty(self):
         for event in self:
@@ -228,15 +207,6 @@ class GenericWebhook(models.Model):
             removed += len(old)
             old.unlink()
         return removed
-
-    def _backend_of(self, model, backend_id):
-        if not model or model not in self.env:
-            return None
-        return self.env[model].browse(backend_id).exists()
-
-    def _backend(self):
-        self.ensure_one()
-        return self._backend_of(self.backend_model, self.backend_id)
 
     def init(self):
         cr = self.env.cr
@@ -323,6 +293,8 @@ class GenericWebhook(models.Model):
         values = {
             "backend_model": backend._name,
             "backend_id": backend.id,
+            # Stored as the ORM would compute it (generic.backend.owned).
+            "company_id": backend.company_id.id or None,
             "delivery_id": delivery_id,
             "event_id": event_id or None,
             "event_type": event_type,
@@ -375,13 +347,14 @@ class GenericWebhook(models.Model):
             WITH inserted AS (
             INSERT INTO generic_webhook (
                 backend_model, backend_id, delivery_id, event_id, event_type,
-                subject, payload, headers, state, result, received_at,
-                processed_at, create_uid, create_date, write_uid, write_date
+                subject, payload, headers, state, result, company_id,
+                received_at, processed_at, create_uid, create_date, write_uid,
+                write_date
             )
             VALUES (
                 %(backend_model)s, %(backend_id)s, %(delivery_id)s, %(event_id)s,
                 %(event_type)s, %(subject)s, %(payload)s, %(headers)s, %(state)s,
-                %(result)s, now() at time zone 'UTC',
+                %(result)s, %(company_id)s, now() at time zone 'UTC',
                 CASE WHEN %(state)s = 'pending' THEN NULL
                      ELSE now() at time zone 'UTC' END,
                 %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
@@ -503,8 +476,9 @@ class GenericWebhook(models.Model):
         self.state = "processing"
         run = self._sync_run(backend)
         with run._counting_calls() as stats:
+            # The event's id: the timeline of what it imports names it.
             outcome, message = backend.with_context(
-                sync_run_key=run.run_key
+                sync_run_key=run.run_key, sync_webhook_id=self.id
             )._webhook_process(self)
         failed = outcome == "failed"
         if failed:

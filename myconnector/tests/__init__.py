@@ -16,3 +16,4 @@ from . import test_rest_walks
 from . import test_variants
 from . import test_api_shapes
 from . import test_resources
+from . import test_timeline
