@@ -12,7 +12,12 @@ customers' names and addresses) and timelines. Rows inserted in SQL (the
 webhook intake) write ``company_id`` themselves.
 """
 
+from datetime import timedelta
+
 from odoo import api, fields, models
+
+#: Days kept when the backend, and so its retention setting, is gone.
+ORPHAN_RETENTION_DAYS = 30
 
 
 def backend_names(records):
@@ -75,3 +80,29 @@ class GenericBackendOwned(models.AbstractModel):
     def _backend(self):
         self.ensure_one()
         return self._backend_of(self.backend_model, self.backend_id)
+
+    @api.model
+    def _gc_per_backend(self, domain, date_field, days_field):
+        """Remove the records matching ``domain`` whose ``date_field`` is
+        older than their backend's ``days_field`` days (0: kept forever);
+        return how many were removed."""
+        removed = 0
+        now = fields.Datetime.now()
+        for model, backend_id in self._read_group(
+            domain, ["backend_model", "backend_id"]
+        ):
+            backend = self._backend_of(model, backend_id)
+            days = backend[days_field] if backend else ORPHAN_RETENTION_DAYS
+            if days <= 0:
+                continue
+            old = self.search(
+                domain
+                + [
+                    ("backend_model", "=", model),
+                    ("backend_id", "=", backend_id),
+                    (date_field, "<", now - timedelta(days=days)),
+                ]
+            )
+            removed += len(old)
+            old.unlink()
+        return removed

@@ -17,7 +17,6 @@ older than its ``timeline_retention_days``, as the inbox's does.
 """
 
 import json
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -223,24 +222,7 @@ class GenericBindingVersion(models.Model):
         """Cron: remove versions past their backend's
         ``timeline_retention_days`` (0: kept, up to ``timeline_size``).
         Returns how many were removed."""
-        removed = 0
-        now = fields.Datetime.now()
-        groups = self._read_group([], ["backend_model", "backend_id"])
-        for model, backend_id in groups:
-            backend = self._backend_of(model, backend_id)
-            days = backend.timeline_retention_days if backend else 0
-            if backend and days <= 0:
-                continue
-            old = self.search(
-                [
-                    ("backend_model", "=", model),
-                    ("backend_id", "=", backend_id),
-                    ("create_date", "<", now - timedelta(days=days or 30)),
-                ]
-            )
-            removed += len(old)
-            old.unlink()
-        return removed
+        return self._gc_per_backend([], "create_date", "timeline_retention_days")
 
 
 def _shown(value):

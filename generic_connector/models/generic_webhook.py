@@ -16,7 +16,6 @@ Processing is safe to run twice (at-least-once delivery of jobs).
 
 import json
 import logging
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 
@@ -186,27 +185,9 @@ class GenericWebhook(models.Model):
         """Cron: remove processed events past their backend's retention
         (``webhook_retention_days``); failed and pending ones are kept until
         handled. Returns how many were removed."""
-        removed = 0
-        groups = self._read_group(
-            [("state", "in", FINAL_STATES)], ["backend_model", "backend_id"]
+        return self._gc_per_backend(
+            [("state", "in", FINAL_STATES)], "received_at", "webhook_retention_days"
         )
-        now = fields.Datetime.now()
-        for model, backend_id in groups:
-            backend = self._backend_of(model, backend_id)
-            days = backend.webhook_retention_days if backend else 0
-            if backend and days <= 0:
-                continue  # 0: keep forever
-            old = self.search(
-                [
-                    ("backend_model", "=", model),
-                    ("backend_id", "=", backend_id),
-                    ("state", "in", FINAL_STATES),
-                    ("received_at", "<", now - timedelta(days=days or 30)),
-                ]
-            )
-            removed += len(old)
-            old.unlink()
-        return removed
 
     def init(self):
         cr = self.env.cr
