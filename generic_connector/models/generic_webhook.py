@@ -18,6 +18,7 @@ import json
 import logging
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 from .. import queue_job_fastpath
 from ..exceptions import unstorable_reason
@@ -274,8 +275,6 @@ class GenericWebhook(models.Model):
         values = {
             "backend_model": backend._name,
             "backend_id": backend.id,
-            # Stored as the ORM would compute it (generic.backend.owned).
-            "company_id": backend.company_id.id or None,
             "delivery_id": delivery_id,
             "event_id": event_id or None,
             "event_type": event_type,
@@ -324,7 +323,8 @@ class GenericWebhook(models.Model):
         """Insert an inbox row, with its first receipt, unless one conflicts;
         return its id or None. One statement (the receipt in a CTE)."""
         self.env.cr.execute(
-            """
+            SQL(
+                """
             WITH inserted AS (
             INSERT INTO generic_webhook (
                 backend_model, backend_id, delivery_id, event_id, event_type,
@@ -348,10 +348,26 @@ class GenericWebhook(models.Model):
             )
             SELECT id FROM inserted
             """,
-            dict(values, state=state, result=result, uid=self.env.uid),
+                **values,
+                state=state,
+                result=result,
+                uid=self.env.uid,
+                company_id=self._company_of(values),
+            )
         )
         row = self.env.cr.fetchone()
         return row and row[0]
+
+    def _company_of(self, values):
+        """The company column of a delivery's row (see
+        ``generic.backend.owned``): read from its backend's table by the
+        insert itself, since the intake reads no backend (its
+        ``_webhook_intake`` cache)."""
+        return SQL(
+            "(SELECT company_id FROM %s WHERE id = %s)",
+            SQL.identifier(self.env[values["backend_model"]]._table),
+            values["backend_id"],
+        )
 
     def _find_cover(self, values):
         """The delivery id of the pending event of ``values``' subject whose
@@ -387,8 +403,14 @@ class GenericWebhook(models.Model):
         both exist. queue_job's trigger notifies the runner on the insert.
         """
         self.env.cr.execute(
-            INSERT_WITH_JOB_QUERY,
-            dict(values, **job, uid=self.env.uid, mark=DELIVERY_MARK),
+            SQL(
+                INSERT_WITH_JOB_QUERY,
+                **values,
+                **job,
+                uid=self.env.uid,
+                mark=DELIVERY_MARK,
+                company_id=self._company_of(values),
+            )
         )
         row = self.env.cr.fetchone()
         return row and row[0]
