@@ -8,7 +8,9 @@ the same record do not race: the second retries), fetches the record unless
 it was given, skips it when its ``updated_at`` is not newer than what the
 binding last saw, waits (retries) while a change made in Odoo waits for its
 export, imports its dependencies, maps it, creates or writes the binding and
-binds it. Running it twice changes nothing the second time.
+binds it, and adds the version it applied to the binding's timeline
+(``generic.binding.version``: the diff of the synced fields, the payload).
+Running it twice changes nothing the second time.
 
 ``GenericBatchImporter`` (usage ``batch.importer``) walks the remote pages
 lazily (one page in memory) and enqueues one job per chunk of records, with
@@ -323,11 +325,8 @@ def _comparable(field, value):
     if hasattr(value, "_name"):  # a record
         return value.id or None
     if isinstance(value, date):
-        return (
-            fields.Datetime.to_string(value)
-            if field.type == "datetime"
-            else (fields.Date.to_string(value))
-        )
+        kind = fields.Datetime if field.type == "datetime" else fields.Date
+        return kind.to_string(value)
     if (value is False and field.type != "boolean") or value == "":
         return None
     if isinstance(value, float):
