@@ -194,9 +194,15 @@ class GenericChunkImporter(Component):
         try:
             with self.env.cr.savepoint():
                 model = self.model.with_context(connector_no_export=True)
-                bindings = model.create(self._bound_to_matches(new))
-                for importer, binding in zip(importers, bindings, strict=True):
+                values_list = self._bound_to_matches(new)
+                bindings = model.create(values_list)
+                rows = []
+                for importer, values, binding in zip(
+                    importers, values_list, bindings, strict=True
+                ):
                     importer._created_in_batch(binding)
+                    rows.append(importer._version(binding, values, {}))
+                self.env["generic.binding.version"]._record(rows)
                 importers[0]._after_import_batch(importers)
         except (RetryableJobError, TransportError, OperationalError):
             raise

@@ -8,7 +8,9 @@ the same record do not race: the second retries), fetches the record unless
 it was given, skips it when its ``updated_at`` is not newer than what the
 binding last saw, waits (retries) while a change made in Odoo waits for its
 export, imports its dependencies, maps it, creates or writes the binding and
-binds it. Running it twice changes nothing the second time.
+binds it, and adds the version it applied to the binding's timeline
+(``generic.binding.version``: the diff of the synced fields, the payload).
+Running it twice changes nothing the second time.
 
 ``GenericBatchImporter`` (usage ``batch.importer``) walks the remote pages
 lazily (one page in memory) and enqueues one job per chunk of records, with
@@ -19,9 +21,11 @@ the reason, while the rest of the chunk is kept (the ``chunk.importer``,
 ``chunk_importer.py``).
 """
 
+import json
 import logging
+from datetime import date
 
-from odoo import _
+from odoo import _, fields
 
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -32,6 +36,9 @@ from ..timestamps import canonical_timestamp
 from ..transport.graphql import ERRORS_KEY
 
 _logger = logging.getLogger(__name__)
+
+#: Decimals a float keeps in a timeline's diff: more than Odoo's precisions.
+FLOAT_DIGITS = 6
 
 
 class GenericSynchronizer(AbstractComponent):
@@ -145,10 +152,13 @@ class GenericRecordImporter(AbstractComponent):
         ``_after_import``; return the message of ``run``."""
         binding = self.binding
         if binding:
-            self._update(binding, map_record.values())
+            values = map_record.values()
+            before = self._synced_values(binding, values)
+            self._update(binding, values)
             self.outcome, verb = "updated", _("Updated")
         else:
-            binding = self._create(map_record.values(for_create=True))
+            values, before = map_record.values(for_create=True), {}
+            binding = self._create(values)
             self.outcome, verb = "created", _("Created")
         self.binder.bind(
             self.external_id,
@@ -156,8 +166,66 @@ class GenericRecordImporter(AbstractComponent):
             remote_updated_at=self.remote_updated_at,
             remote_record=self.remote_record,
         )
+        self.env["generic.binding.version"]._record(
+            [self._version(binding, values, before)],
+            size=self.backend_record.timeline_size if self.outcome == "updated" else 0,
+        )
         self._after_import(binding)
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
+
+    def _synced_values(self, binding, values):
+        """``{field: value}`` of ``binding`` for the synced fields among
+        ``values``, as :func:`_comparable` (before they are written)."""
+        return {
+            name: _comparable(binding._fields[name], binding[name])
+            for name in self._diffed_fields(binding, values)
+        }
+
+    def _diffed_fields(self, binding, values):
+        """The fields of ``values`` a version's diff shows: the mapped ones,
+        not the binding's own bookkeeping, nor x2many commands."""
+        own = self.env["generic.binding"]._fields
+        return [
+            name
+            for name in values
+            if name in binding._fields
+            and name not in own
+            and binding._fields[name].type not in ("one2many", "many2many")
+        ]
+
+    def _version(self, binding, values, before):
+        """The timeline row (``generic.binding.version._record``) of the
+        ``values`` just written on ``binding``, whose synced values were
+        ``before`` (empty for a new binding)."""
+        synced = {
+            name: _comparable(binding._fields[name], values[name])
+            for name in self._diffed_fields(binding, values)
+        }
+        diff = {
+            name: [before.get(name), new]
+            for name, new in synced.items()
+            if before.get(name) != new
+        }
+        backend = self.backend_record
+        context = self.env.context
+        run = getattr(self.work, "sync_run", None)
+        return {
+            "binding_model": binding._name,
+            "binding_id": binding.id,
+            "backend_model": backend._name,
+            "backend_id": backend.id,
+            "company_id": backend.company_id.id or None,
+            "external_id": self.external_id,
+            "outcome": self.outcome,
+            "digest": values_digest(synced),
+            "diff": json.dumps(diff, separators=(",", ":"), default=str),
+            "payload": json.dumps(self.remote_record, separators=(",", ":")),
+            "remote_updated_at": canonical_timestamp(self.remote_updated_at) or None,
+            "run_id": run.id if run else None,
+            "webhook_id": context.get("sync_webhook_id"),
+            "job_uuid": context.get("job_uuid"),
+            "replay_of_id": context.get("binding_version_replay_of"),
+        }
 
     def _values_bound(self, map_record):
         """``create()`` values of a prepared new record, bound already (the
@@ -331,6 +399,24 @@ class GenericRecordImporter(AbstractComponent):
         """
         for importer in importers:
             importer._after_import(importer.binding)
+
+
+def _comparable(field, value):
+    """``value`` of ``field`` (as read, or as mapped) in the form a diff
+    compares and stores: ids for relations, text for dates, None for
+    empty."""
+    if hasattr(value, "_name"):  # a record
+        return value.id or None
+    if isinstance(value, date):
+        kind = fields.Datetime if field.type == "datetime" else fields.Date
+        return kind.to_string(value)
+    if (value is False and field.type != "boolean") or value == "":
+        return None
+    if isinstance(value, float):
+        # As the field stores it, without the float's noise (223.73, not
+        # 223.73000000000002 read back).
+        return round(value, FLOAT_DIGITS)
+    return value
 
 
 class GenericBatchImporter(AbstractComponent):

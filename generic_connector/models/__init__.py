@@ -1,3 +1,4 @@
+from . import generic_backend_owned
 from . import generic_backend_health
 from . import generic_backend_freshness
 from . import generic_backend_transport
@@ -5,6 +6,7 @@ from . import generic_backend_sync
 from . import generic_backend_resources
 from . import generic_backend
 from . import generic_binding
+from . import generic_binding_version
 from . import generic_export_pending
 from . import generic_webhook
 from . import generic_webhook_backend

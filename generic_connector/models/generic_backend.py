@@ -61,6 +61,14 @@ class GenericBackend(models.AbstractModel):
         help="Days processed webhook events stay in the inbox (0: forever); "
         "failed and pending ones stay until handled.",
     )
+    timeline_size = fields.Integer(
+        default=20,
+        help="Versions kept in each binding's timeline (the newest ones).",
+    )
+    timeline_retention_days = fields.Integer(
+        default=90,
+        help="Days a binding's versions are kept (0: until the timeline is full).",
+    )
     webhook_refused_count = fields.Integer(
         readonly=True,
         copy=False,

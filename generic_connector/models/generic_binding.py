@@ -87,6 +87,12 @@ class GenericBinding(models.AbstractModel):
         help="What the platform had instead, now imported into Odoo.",
     )
 
+    version_count = fields.Integer(
+        compute="_compute_version_count",
+        string="Timeline",
+        help="Versions an import applied to this binding (the newest kept).",
+    )
+
     _sql_constraints = [
         (
             "external_uniq",
@@ -104,6 +110,30 @@ class GenericBinding(models.AbstractModel):
     def _compute_remote_updated_at_dt(self):
         for binding in self:
             binding.remote_updated_at_dt = to_odoo_datetime(binding.remote_updated_at)
+
+    def _versions_domain(self):
+        return [("binding_model", "=", self._name), ("binding_id", "in", self.ids)]
+
+    def _compute_version_count(self):
+        counts = dict(
+            self.env["generic.binding.version"]._read_group(
+                self._versions_domain(), ["binding_id"], ["__count"]
+            )
+        )
+        for binding in self:
+            binding.version_count = counts.get(binding.id, 0)
+
+    def action_view_timeline(self):
+        """The versions imports applied to this binding, newest first."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "generic_connector.generic_binding_version_action"
+        )
+        action.update(
+            domain=self._versions_domain(),
+            name=_("Timeline of %(name)s", name=self.display_name),
+        )
+        return action
 
     #: the remote keys an export writes, kept in ``remote_base`` (override)
     _remote_base_keys = ()
@@ -180,7 +210,10 @@ class GenericBinding(models.AbstractModel):
         importing = backend.with_context(**IMPORT_CONTEXT)
         with (
             importing.work_on(
-                self._name, chunk_cache={}, planned={self._name: planned}
+                self._name,
+                chunk_cache={},
+                planned={self._name: planned},
+                sync_run=run,
             ) as work,
             job_errors(),
             run._counting_calls() as stats,
@@ -191,9 +224,11 @@ class GenericBinding(models.AbstractModel):
         return message
 
     @api.model
-    def import_record(self, backend, external_id, force=False, run_key=None):
+    def import_record(self, backend, external_id, force=False, run_key=None, data=None):
         """Job: fetch one remote record and import it. A record the remote
         no longer has (404) is archived in Odoo (see ``_remote_deleted``).
+        ``data``: the record's remote data, not fetched (a timeline's
+        *Replay*).
 
         Counted in the run ``run_key``, or the context's ``sync_run_key`` (a
         webhook's run), when there is one.
@@ -201,13 +236,13 @@ class GenericBinding(models.AbstractModel):
         run = self.env["generic.sync.run"]._for_key(run_key)
         importing = backend.with_context(**IMPORT_CONTEXT)
         with (
-            importing.work_on(self._name) as work,
+            importing.work_on(self._name, sync_run=run) as work,
             job_errors(),
             run._counting_calls() as stats,
         ):
             importer = work.component(usage="record.importer")
             try:
-                message = importer.run(external_id, force=force)
+                message = importer.run(external_id, data=data, force=force)
             except NotFoundError:
                 message = self._remote_deleted(backend, external_id)
                 importer.outcome = "updated"  # archived

@@ -45,7 +45,6 @@ from odoo import _, api, fields, models
 from ..shared_state import call_counter
 from ..timestamps import to_odoo_datetime
 from ..transport import count_calls
-from .generic_webhook import backend_names
 
 RUNNING_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 # States of a job that asked to be retried (``retry`` > 0): waiting for its
@@ -81,6 +80,7 @@ class _RunCalls:
 
 class GenericSyncRun(models.Model):
     _name = "generic.sync.run"
+    _inherit = "generic.backend.owned"
     _description = "Synchronisation Run"
     _order = "started_at desc, id desc"
 
@@ -98,11 +98,6 @@ class GenericSyncRun(models.Model):
         default="manual",
         readonly=True,
     )
-    backend_model = fields.Char(required=True, index=True, readonly=True)
-    backend_id = fields.Many2oneReference(
-        model_field="backend_model", required=True, index=True, readonly=True
-    )
-    backend_name = fields.Char(compute="_compute_backend_name")
     resource = fields.Char(
         string="Resource Model",
         readonly=True,
@@ -192,12 +187,6 @@ class GenericSyncRun(models.Model):
                 resource=run.resource_name or _("Run"),
                 backend=run.backend_name or "?",
             )
-
-    @api.depends("backend_model", "backend_id")
-    def _compute_backend_name(self):
-        names = backend_names(self)
-        for run in self:
-            run.backend_name = names.get((run.backend_model, run.backend_id))
 
     @api.depends("resource")
     def _compute_resource_name(self):
@@ -506,12 +495,6 @@ class GenericSyncRun(models.Model):
         }
         line.update({name: self[name] for name in COUNTS + CALL_COUNTS})
         RUN_LOGGER.info(json.dumps(line, sort_keys=True))
-
-    def _backend(self):
-        self.ensure_one()
-        if self.backend_model not in self.env:
-            return None
-        return self.env[self.backend_model].browse(self.backend_id).exists()
 
     # Actions -----------------------------------------------------------------
 

@@ -17,3 +17,5 @@ from . import test_variants
 from . import test_api_shapes
 from . import test_resources
 from . import test_import_plan
+from . import test_timeline
+from . import test_companies

@@ -18,6 +18,7 @@ RUNS = "/web#action=generic_connector.generic_sync_run_action"
 INBOX = "/web#action=generic_connector.generic_webhook_action"
 DASHBOARD = "/web#action=myconnector.myconnector_backend_dashboard_action"
 PLANS = "/web#action=generic_connector.generic_import_plan_action"
+PRODUCTS = "/web#action=myconnector.myconnector_product_template_action"
 
 
 @tagged("post_install", "-at_install")
@@ -105,3 +106,20 @@ class TestAdminTours(HttpCase, MyConnectorCase):
         (self.backend | wrong).action_import_products()
         run_jobs(self.env)
         self.tour(DASHBOARD, "connector_dashboard")
+
+    def test_a_record_timeline_and_replay(self):
+        self.backend.action_import_products()
+        run_jobs(self.env)
+        binding = self.env["myconnector.product.template"].search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=", "3")]
+        )
+        old_price = round(binding.list_price, 2)
+        self.remote("PATCH", "/api/v1/products/3", json={"price": "123.45"})
+        binding.import_record(self.backend, "3")
+        self.tour(PRODUCTS, "connector_record_timeline")
+        run_jobs(self.env)
+        self.assertAlmostEqual(binding.list_price, old_price)
+        replay = self.env["generic.binding.version"].search(
+            [("binding_id", "=", binding.id), ("replay_of_id", "!=", False)]
+        )
+        self.assertEqual(replay.replay_of_id.outcome, "created")
