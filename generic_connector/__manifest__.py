@@ -11,14 +11,21 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["connector", "queue_job", "mail", "stock"],
-    "external_dependencies": {"python": ["requests", "tenacity", "zeep"]},
+    "external_dependencies": {
+        "python": ["prometheus_client", "requests", "tenacity", "zeep"]
+    },
     "data": [
         "security/generic_connector_groups.xml",
         "security/ir.model.access.csv",
+        "security/generic_webhook_miss_security.xml",
+        "security/generic_connector_security.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
         "views/generic_webhook_views.xml",
         "views/generic_sync_run_views.xml",
+        "views/generic_webhook_miss_views.xml",
+        "views/generic_import_plan_views.xml",
+        "views/generic_binding_version_views.xml",
         "views/generic_connector_menus.xml",
     ],
     "installable": True,

@@ -16,7 +16,10 @@ each :class:`Resource` the framework derives, with no code per resource:
   ``action_view_bindings``);
 * the queue channel of its jobs, ``<backend channel>.<key>``, so that a slow
   resource can be given its own capacity and not hold up another;
-* the webhook events that concern it (carried for the webhook pipeline);
+* how a new remote record finds the Odoo record it is (``match_fields``):
+  a first import binds the product with the same SKU, the contact with the
+  same email, instead of creating a duplicate, and a plan says so first
+  (``generic.import.plan``);
 * its reconcile (``reconcile``): a scheduled comparison of the platform's
   records with the bindings that repairs what drifted (see
   ``generic.backend.reconcile``), and who owns which field while doing so.
@@ -28,9 +31,13 @@ shared fields are written by both, an Odoo-side edit of one is never
 overwritten by a reconcile (it waits for a person) and an export of one
 keeps today's conflict flag.
 
+Its webhook events are not repeated here: the connector's one event table
+(``generic.webhook.backend._webhook_events``) names each event's binding
+model, which is the resource's ``model``.
+
 Declarations are inherited: an addon extending a backend adds resources, or
-replaces one with ``dataclasses.replace`` (more webhook events, another
-interval), in its own ``_connector_resources``.
+replaces one with ``dataclasses.replace`` (another interval, another
+title), in its own ``_connector_resources``.
 """
 
 import dataclasses
@@ -63,8 +70,12 @@ class Resource:
     action: str | None = None
     #: the last part of the queue channel of its jobs (default: ``key``)
     channel: str | None = None
-    #: webhook event types about this resource (``"product.updated"``)
-    webhook_events: tuple = ()
+    #: fields of the bound Odoo model a new remote record is matched on, in
+    #: order (``("default_code", "barcode")``): an unbound Odoo record with
+    #: the mapped value is bound instead of a new one created
+    match_fields: tuple = ()
+    #: a backend Boolean field turning that matching on; ``None``: always on
+    match_switch: str | None = None
     #: whether the records are reconciled (daily by default, see the
     #: backend's ``reconcile_interval``); only for bindings with an
     #: ``external_id``

@@ -13,7 +13,7 @@ source "$REPO_ROOT/setup/chromium.sh"
 
 # The suite's addons, and the one that exists only for the tests (the
 # framework tested on its own; never installed by make run, never shipped).
-only="" addons="$ADDONS,test_generic_connector"
+only="" addons="$ADDONS,test_generic_connector,example_drf_connector"
 while [ $# -gt 0 ]; do
     case "$1" in
         --only) only="$2"; shift 2 ;;
@@ -36,7 +36,7 @@ if wants lint; then
     "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . || status=1
     say "Lint: pylint-odoo (OCA mandatory checks)"
     "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory generic_connector myconnector myconnector_webhook \
-        test_generic_connector || status=1
+        test_generic_connector example_drf_connector || status=1
     [ "$status" = 0 ] || warn "lint failed"
 fi
 

@@ -190,14 +190,25 @@ class RESTAdapter(AbstractComponent):
             id_field=self._id_field,
         )
 
+    def _to_record(self, record):
+        """A whole remote record as the importers read it: the record as
+        the remote gave it, unless the adapter reshapes it (a product with
+        no variants made its own one variant, prices read at a sub-resource
+        joined to their variants), so that the declared importers can read
+        it. Applies to every whole record: ``get`` and chunks alike."""
+        return record
+
     def get(self, external_id):
         if self._sub_resources:
-            return self._record_shape().fetch(self.client, external_id)
+            return self._to_record(self._record_shape().fetch(self.client, external_id))
         payload = self.client.request_json("GET", self._record_url(external_id))
-        return extract(payload, self._record_path)
+        return self._to_record(extract(payload, self._record_path))
 
     def complete_records(self, records):
-        return self._record_shape(listed=True).complete(self.client, records)
+        records, missing = self._record_shape(listed=True).complete(
+            self.client, records
+        )
+        return [self._to_record(record) for record in records], missing
 
     def lists_whole_records(self):
         return self._list_returns == "records" and not self._sub_resources

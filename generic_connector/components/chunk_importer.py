@@ -25,9 +25,16 @@ A record that fails on its data is rolled back alone and re-run in its own
 network and rate-limit errors retry the whole chunk, which is harmless since
 nothing was committed.
 
+A chunk can also be planned (``plan``): each record is decided by its
+record importer as the import would (skip, update, bind an existing Odoo
+record, create) and nothing is kept; an applied plan then imports the same
+records with the same decisions (``work.planned``).
+
 Registered in no collection: every connector uses it as it is.
 """
 
+import contextlib
+import json
 import logging
 
 from psycopg2 import OperationalError
@@ -44,6 +51,10 @@ from ..transport import TransportError
 _logger = logging.getLogger(__name__)
 
 
+class _Discard(Exception):
+    """Rolls a plan's savepoint back: a plan keeps nothing it touched."""
+
+
 class GenericChunkImporter(Component):
     _name = "generic.chunk.importer"
     _inherit = ["base.importer", "generic.base"]
@@ -55,6 +66,9 @@ class GenericChunkImporter(Component):
         holds what was created, updated and skipped."""
         self.sync_run, self.run_key = sync_run, run_key
         self.counts = {"created": 0, "updated": 0, "skipped": 0}
+        #: {external id: remote updated_at} of the records created, updated
+        #: or archived: the changes the run found (``_note_changes``)
+        self.changed = {}
         self.isolated = []
         records = self._complete(records)
         self.work.chunk_cache["bindings"] = self._chunk_bindings(records)
@@ -65,7 +79,16 @@ class GenericChunkImporter(Component):
         if new and not self._create_in_batch(new):
             for _importer, _values, record in new:
                 self._import_isolated(record, self._import_alone)
+        self._note_changes()
         return self._message()
+
+    def _note_changes(self):
+        """Hand the changes an incremental run found to the backend, which
+        tells those no webhook announced (``_webhook_note_misses``)."""
+        if self.changed and self.sync_run.watermark_before:
+            self.backend_record._webhook_note_misses(
+                self.model._name, self.changed, self.sync_run
+            )
 
     def _complete(self, records):
         """``records`` made whole by the adapter (stubs completed by their
@@ -75,6 +98,7 @@ class GenericChunkImporter(Component):
         records, gone = self.backend_adapter.complete_records(records)
         for external_id in gone:
             self.model._remote_deleted(self.backend_record, external_id)
+            self.changed[str(external_id)] = None
         self.counts["updated"] += len(gone)
         return records
 
@@ -128,6 +152,8 @@ class GenericChunkImporter(Component):
                 step(importer, record, *args)
                 if importer.outcome:
                     self.counts[importer.outcome] += 1
+                if importer.outcome in ("created", "updated"):
+                    self.changed[external_id] = importer.remote_updated_at
         except (RetryableJobError, TransportError, OperationalError):
             raise
         except Exception as err:
@@ -168,9 +194,15 @@ class GenericChunkImporter(Component):
         try:
             with self.env.cr.savepoint():
                 model = self.model.with_context(connector_no_export=True)
-                bindings = model.create([values for _imp, values, _rec in new])
-                for importer, binding in zip(importers, bindings, strict=True):
+                values_list = self._bound_to_matches(new)
+                bindings = model.create(values_list)
+                rows = []
+                for importer, values, binding in zip(
+                    importers, values_list, bindings, strict=True
+                ):
                     importer._created_in_batch(binding)
+                    rows.append(importer._version(binding, values, {}))
+                self.env["generic.binding.version"]._record(rows)
                 importers[0]._after_import_batch(importers)
                 self.model._note_odoo_values(
                     [(imp.binding, imp.synced_fields) for imp in importers]
@@ -187,7 +219,125 @@ class GenericChunkImporter(Component):
             )
             return False
         self.counts["created"] += len(new)
+        for importer in importers:
+            self.changed[importer.external_id] = importer.remote_updated_at
         return True
+
+    def _bound_to_matches(self, new):
+        """The ``create()`` values of the prepared new records, each with
+        the existing Odoo record it matches (``_matches``) as ``odoo_id``."""
+        matches = new[0][0]._matches([(imp.external_id, vals) for imp, vals, _r in new])
+        return [
+            dict(values, odoo_id=match.id) if match else values
+            for (_imp, values, _rec), match in zip(new, matches, strict=True)
+        ]
+
+    # Plans -------------------------------------------------------------------
+
+    def plan(self, records):
+        """What importing ``records`` would do, with nothing written: the
+        ``generic.import.plan.line`` values of each (``external_id``,
+        ``action``, ``res_id``, ``odoo_name``, ``reason``,
+        ``remote_updated_at``, ``remote_data``).
+
+        The record importers decide as in an import, in a savepoint rolled
+        back at the end: what one imports to map its record (an order's
+        customer) is read, then undone."""
+        lines = []
+        with contextlib.suppress(_Discard), self.env.cr.savepoint():
+            lines = self._plan(records)
+            raise _Discard
+        return lines
+
+    def _plan(self, records):
+        records, gone = self.backend_adapter.complete_records(records)
+        self.work.chunk_cache["bindings"] = self._chunk_bindings(records)
+        lines = self._plan_archive(gone, _("gone from the platform"))
+        new = []
+        for record in records:
+            importer = self.component(usage="record.importer")
+            importer.planning = True
+            line = self._plan_record(importer, record)
+            if line is None:
+                new.append((importer, record))
+            else:
+                lines.append(line)
+        matches = (
+            new[0][0]._matches(
+                [(imp.external_id, imp.planned_values) for imp, _rec in new]
+            )
+            if new
+            else []
+        )
+        for (importer, record), match in zip(new, matches, strict=True):
+            if match:
+                reason = _("same %(field)s", field=self._matched_on(importer, match))
+                lines.append(self._plan_line(importer, record, "bind", match, reason))
+            else:
+                reason = _("no Odoo record matches it")
+                lines.append(self._plan_line(importer, record, "create", None, reason))
+        return lines
+
+    def _plan_record(self, importer, record):
+        """The plan line of ``record`` when its importer skips, updates or
+        refuses it; None for a new record (its ``planned_values`` set), which
+        is matched with the chunk's others."""
+        try:
+            with self.env.cr.savepoint():
+                map_record = importer._prepare(str(record.get("id")), data=record)
+        except (TransportError, OperationalError):
+            raise
+        except Exception as err:
+            return self._plan_line(importer, record, "fail", None, error_text(err))
+        if map_record is None:
+            reason = _("not changed since the last import")
+            return self._plan_line(importer, record, "skip", None, reason)
+        if importer.binding:
+            reason = _("changed on the platform since the last import")
+            odoo = importer.binding.odoo_id
+            return self._plan_line(importer, record, "update", odoo, reason)
+        importer.planned_values = map_record.values()
+        return None
+
+    def _plan_archive(self, external_ids, reason):
+        """Plan lines archiving the Odoo records bound to ``external_ids``."""
+        bindings = self.model.with_context(active_test=False).search(
+            [
+                ("backend_id", "=", self.backend_record.id),
+                ("external_id", "in", list(external_ids)),
+            ]
+        )
+        return [
+            {
+                "external_id": binding.external_id,
+                "action": "archive",
+                "res_id": binding.odoo_id.id,
+                "odoo_name": binding.odoo_id.display_name,
+                "reason": reason,
+            }
+            for binding in bindings
+        ]
+
+    def _plan_line(self, importer, record, action, odoo, reason):
+        return {
+            "external_id": str(record.get("id")),
+            "action": action,
+            "res_id": odoo.id if odoo else False,
+            "odoo_name": odoo.display_name if odoo else False,
+            "reason": reason[:500],
+            "remote_updated_at": getattr(importer, "remote_updated_at", None) or False,
+            # Apply imports this data; a skipped or refused record needs none.
+            "remote_data": action in ("create", "bind", "update")
+            and json.dumps(record),
+        }
+
+    def _matched_on(self, importer, match):
+        """The match field whose value ``match`` shares with the record."""
+        for field in self.backend_record._match_fields(self.model._name):
+            key = importer._match_key(field, importer.planned_values.get(field))
+            if key is not None and key == importer._match_key(field, match[field]):
+                return match._fields[field].string
+        return "?"
 
 
 def error_text(err):

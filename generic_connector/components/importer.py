@@ -8,7 +8,9 @@ the same record do not race: the second retries), fetches the record unless
 it was given, skips it when its ``updated_at`` is not newer than what the
 binding last saw, waits (retries) while a change made in Odoo waits for its
 export, imports its dependencies, maps it, creates or writes the binding and
-binds it. Running it twice changes nothing the second time.
+binds it, and adds the version it applied to the binding's timeline
+(``generic.binding.version``: the diff of the synced fields, the payload).
+Running it twice changes nothing the second time.
 
 ``GenericBatchImporter`` (usage ``batch.importer``) walks the remote pages
 lazily (one page in memory) and enqueues one job per chunk of records, with
@@ -19,9 +21,11 @@ the reason, while the rest of the chunk is kept (the ``chunk.importer``,
 ``chunk_importer.py``).
 """
 
+import json
 import logging
+from datetime import date
 
-from odoo import _
+from odoo import _, fields
 
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -32,6 +36,9 @@ from ..timestamps import canonical_timestamp
 from ..transport.graphql import ERRORS_KEY
 
 _logger = logging.getLogger(__name__)
+
+#: Decimals a float keeps in a timeline's diff: more than Odoo's precisions.
+FLOAT_DIGITS = 6
 
 
 class GenericSynchronizer(AbstractComponent):
@@ -57,15 +64,31 @@ class GenericRecordImporter(AbstractComponent):
     #: (their digest, ``sync_digest``): for APIs with no trustworthy
     #: ``updated_at``, whose runs walk everything
     _skip_unchanged_digest = False
+    #: remote keys whose data join that digest: the parts of a record used
+    #: beyond its mapper (its variants, its stock levels), whose change
+    #: alone must not be skipped
+    _digest_keys = ()
     #: whether the chunk importer may create this resource's new bindings
     #: with one ``create()`` of the whole chunk (``_values_bound``); False
     #: when ``_create`` does more than create (binds an existing record...)
     _batch_create = True
 
+    #: whether a new record may bind an Odoo record another backend bound
+    #: (a contact is one person whatever the shop); False where a binding
+    #: shapes its record (a template's options and variants are its
+    #: backend's): such a record is matched only while nothing binds it
+    _match_bound_elsewhere = False
+
     #: what the last ``run`` did: "created", "updated" or "skipped"
     outcome = None
     #: the fields of the prepared record a reconcile compares
     synced_fields = ()
+    #: set by a plan (``chunk.importer``'s ``plan``): ``_prepare`` decides,
+    #: nothing is written, so no lock is taken (a plan of 10,000 records
+    #: would hold 10,000 in one transaction)
+    planning = False
+    #: a planned new record's mapped values (``values()``), matched later
+    planned_values = None
 
     def run(self, external_id, data=None, force=False):
         """Import one record; return a short message of what was done."""
@@ -81,7 +104,8 @@ class GenericRecordImporter(AbstractComponent):
         existing binding (empty when the record is new)."""
         self.external_id = str(external_id)
         self.outcome = None
-        self._lock()
+        if not self.planning:
+            self._lock()
         self.remote_record = (
             data if data is not None else self.backend_adapter.get(external_id)
         )
@@ -98,7 +122,7 @@ class GenericRecordImporter(AbstractComponent):
         self.synced_fields = self.model._synced_fields(values, self._odoo_owned())
         # Written with the values, so that the next run and a reconcile can
         # tell what changed since.
-        digest = values_digest(values)
+        digest = self._sync_digest(values, self.remote_record)
         map_record.update(sync_digest=digest)
         if (
             self._skip_unchanged_digest
@@ -109,6 +133,17 @@ class GenericRecordImporter(AbstractComponent):
             self.outcome = "skipped"
             return None
         return map_record
+
+    def _sync_digest(self, values, remote_record):
+        """The ``sync_digest`` of mapped ``values`` of ``remote_record``,
+        with its remote keys ``_digest_keys`` (the parts used beyond the
+        mapper, whose change alone is a change)."""
+        digested = dict(values)
+        if self._digest_keys:
+            digested[" remote"] = {
+                key: remote_record.get(key) for key in self._digest_keys
+            }
+        return values_digest(digested)
 
     def _odoo_owned(self):
         """The fields Odoo owns of this resource (its declaration's
@@ -135,10 +170,13 @@ class GenericRecordImporter(AbstractComponent):
         ``_after_import``; return the message of ``run``."""
         binding = self.binding
         if binding:
-            self._update(binding, map_record.values())
+            values = map_record.values()
+            before = self._synced_values(binding, values)
+            self._update(binding, values)
             self.outcome, verb = "updated", _("Updated")
         else:
-            binding = self._create(map_record.values(for_create=True))
+            values, before = map_record.values(for_create=True), {}
+            binding = self._create(values)
             self.outcome, verb = "created", _("Created")
         self.binder.bind(
             self.external_id,
@@ -146,9 +184,67 @@ class GenericRecordImporter(AbstractComponent):
             remote_updated_at=self.remote_updated_at,
             remote_record=self.remote_record,
         )
+        self.env["generic.binding.version"]._record(
+            [self._version(binding, values, before)],
+            size=self.backend_record.timeline_size if self.outcome == "updated" else 0,
+        )
         self._after_import(binding)
         self.model._note_odoo_values([(binding, self.synced_fields)])
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
+
+    def _synced_values(self, binding, values):
+        """``{field: value}`` of ``binding`` for the synced fields among
+        ``values``, as :func:`_comparable` (before they are written)."""
+        return {
+            name: _comparable(binding._fields[name], binding[name])
+            for name in self._diffed_fields(binding, values)
+        }
+
+    def _diffed_fields(self, binding, values):
+        """The fields of ``values`` a version's diff shows: the mapped ones,
+        not the binding's own bookkeeping, nor x2many commands."""
+        own = self.env["generic.binding"]._fields
+        return [
+            name
+            for name in values
+            if name in binding._fields
+            and name not in own
+            and binding._fields[name].type not in ("one2many", "many2many")
+        ]
+
+    def _version(self, binding, values, before):
+        """The timeline row (``generic.binding.version._record``) of the
+        ``values`` just written on ``binding``, whose synced values were
+        ``before`` (empty for a new binding)."""
+        synced = {
+            name: _comparable(binding._fields[name], values[name])
+            for name in self._diffed_fields(binding, values)
+        }
+        diff = {
+            name: [before.get(name), new]
+            for name, new in synced.items()
+            if before.get(name) != new
+        }
+        backend = self.backend_record
+        context = self.env.context
+        run = getattr(self.work, "sync_run", None)
+        return {
+            "binding_model": binding._name,
+            "binding_id": binding.id,
+            "backend_model": backend._name,
+            "backend_id": backend.id,
+            "company_id": backend.company_id.id or None,
+            "external_id": self.external_id,
+            "outcome": self.outcome,
+            "digest": values_digest(synced),
+            "diff": json.dumps(diff, separators=(",", ":"), default=str),
+            "payload": json.dumps(self.remote_record, separators=(",", ":")),
+            "remote_updated_at": canonical_timestamp(self.remote_updated_at) or None,
+            "run_id": run.id if run else None,
+            "webhook_id": context.get("sync_webhook_id"),
+            "job_uuid": context.get("job_uuid"),
+            "replay_of_id": context.get("binding_version_replay_of"),
+        }
 
     def _values_bound(self, map_record):
         """``create()`` values of a prepared new record, bound already (the
@@ -218,8 +314,69 @@ class GenericRecordImporter(AbstractComponent):
             )
 
     def _create(self, values):
-        """Create the binding (override to bind an existing Odoo record)."""
+        """Create the binding, of the existing Odoo record the new remote
+        record matches (``_matches``) when there is one."""
+        match = self._matches([(self.external_id, values)])[0]
+        if match:
+            values = dict(values, odoo_id=match.id)
         return self.model.with_context(connector_no_export=True).create(values)
+
+    def _matches(self, items):
+        """For each new record ``(external id, mapped values)`` of
+        ``items``, the unbound Odoo record it is (empty when none): the one
+        an applied plan decided (``work.planned``, ``{binding model:
+        {external id: Odoo id or False}}``; the work's dependencies, of
+        other models, match as usual), else the first with the same value of
+        the backend's match fields for the resource (``_match_fields``), in
+        their order. Each Odoo record is matched once, so two remote records
+        never bind the same one."""
+        odoo = self.env[self.model._fields["odoo_id"].comodel_name]
+        planned = (getattr(self.work, "planned", None) or {}).get(self.model._name)
+        if planned is not None:
+            return [odoo.browse(planned.get(ext) or ()) for ext, _values in items]
+        found = [odoo.browse()] * len(items)
+        for field in self.backend_record._match_fields(self.model._name):
+            self._match_on(field, items, found)
+        return found
+
+    def _match_on(self, field, items, found):
+        """Fill the empty places of ``found`` with the candidates whose
+        ``field`` is the item's, each candidate once."""
+        keys = {self._match_key(field, v.get(field)) for _e, v in items} - {None}
+        if not keys:
+            return
+        by_key = {}
+        for candidate in self._match_candidates(field, sorted(keys)).sorted("id"):
+            by_key.setdefault(self._match_key(field, candidate[field]), candidate)
+        taken = {record.id for record in found if record}
+        for index, (_ext, values) in enumerate(items):
+            match = by_key.get(self._match_key(field, values.get(field)))
+            if not found[index] and match and match.id not in taken:
+                found[index] = match
+                taken.add(match.id)
+
+    def _match_candidates(self, field, keys):
+        """The Odoo records with ``field`` in ``keys`` that a new record may
+        bind: not bound already (``_match_bound_elsewhere``)."""
+        odoo = self.env[self.model._fields["odoo_id"].comodel_name]
+        candidates = odoo.search(self._match_domain(field, keys))
+        bound = [("odoo_id", "in", candidates.ids)]
+        if self._match_bound_elsewhere:
+            bound.append(("backend_id", "=", self.backend_record.id))
+        return (
+            candidates
+            - self.model.with_context(active_test=False).search(bound).odoo_id
+        )
+
+    def _match_domain(self, field, keys):
+        """The domain of the Odoo records whose ``field`` is one of
+        ``keys`` (override for a case-insensitive or scoped match)."""
+        return [(field, "in", keys)]
+
+    def _match_key(self, field, value):
+        """``value`` of ``field`` as matches compare it; None: no match
+        on an empty value."""
+        return value or None
 
     def _update(self, binding, values):
         """Write the mapped ``values`` on an existing binding, but for the
@@ -266,6 +423,24 @@ class GenericRecordImporter(AbstractComponent):
             importer._after_import(importer.binding)
 
 
+def _comparable(field, value):
+    """``value`` of ``field`` (as read, or as mapped) in the form a diff
+    compares and stores: ids for relations, text for dates, None for
+    empty."""
+    if hasattr(value, "_name"):  # a record
+        return value.id or None
+    if isinstance(value, date):
+        kind = fields.Datetime if field.type == "datetime" else fields.Date
+        return kind.to_string(value)
+    if (value is False and field.type != "boolean") or value == "":
+        return None
+    if isinstance(value, float):
+        # As the field stores it, without the float's noise (223.73, not
+        # 223.73000000000002 read back).
+        return round(value, FLOAT_DIGITS)
+    return value
+
+
 class GenericBatchImporter(AbstractComponent):
     _name = "generic.batch.importer"
     _inherit = ["base.importer", "generic.synchronizer"]
@@ -277,11 +452,13 @@ class GenericBatchImporter(AbstractComponent):
     #: not say); more than ``fetched`` when the walk ended short of it
     announced = None
 
-    def run(self, filters=None, job_options=None, run_key=None):
+    def run(self, filters=None, job_options=None, run_key=None, listed=None):
         """Enqueue chunk jobs for every remote record matching ``filters``.
 
         ``run_key`` ties the chunk jobs, and the jobs they isolate bad records
         in, to the run, so that its end can be told (``_sync_finalize``).
+        ``listed``, a set, receives the external id of every record walked:
+        after a full walk, what is bound but not listed was deleted remotely.
 
         Returns ``(jobs, first_response)``: the enqueued jobs, and the first
         page's HTTP response (its ``Date`` header is the remote clock at the
@@ -297,6 +474,8 @@ class GenericBatchImporter(AbstractComponent):
                 self.announced = page.total
             for record in page.items:
                 self.fetched += 1
+                if listed is not None:
+                    listed.add(str(record.get("id")))
                 chunk.append(record)
                 if len(chunk) >= size:
                     jobs.append(self._enqueue_chunk(chunk, job_options, run_key))

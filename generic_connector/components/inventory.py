@@ -47,6 +47,9 @@ class GenericInventorySynchronizer(AbstractComponent):
     #: keys of a remote level
     _level_location_key = "location_id"
     _level_available_key = "available"
+    #: the key of a remote level naming its variant, when levels are read
+    #: with their products (``run_rows``), matched with ``_variant_key_field``
+    _level_variant_key = None
 
 
 class GenericInventoryImporter(AbstractComponent):
@@ -56,11 +59,30 @@ class GenericInventoryImporter(AbstractComponent):
     _inherit = ["base.importer", "generic.inventory.synchronizer"]
     _usage = "inventory.importer"
 
-    def run(self, variant_bindings):
+    def run_rows(self, rows):
+        """Import ``rows``, levels read with their products (each naming its
+        variant by ``_level_variant_key``), as :meth:`run` does, with no call
+        to the remote; levels of variants not bound are ignored."""
+        by_key = {}
+        for row in rows:
+            by_key.setdefault(str(row[self._level_variant_key]), []).append(row)
+        level_model = self.env[self._level_model]
+        bindings = self.env[level_model._fields["binding_id"].comodel_name].search(
+            [
+                ("backend_id", "=", self.backend_record.id),
+                (self._variant_key_field, "in", list(by_key)),
+            ]
+        )
+        levels = {b.id: by_key[str(b[self._variant_key_field])] for b in bindings}
+        return self.run(bindings, given=levels)
+
+    def run(self, variant_bindings, given=None):
         """Set the quant of each variant at each mapped location to the
         remote level (the sum of the remote locations mapped to it), in one
         inventory adjustment; return a message. A location whose levels are
-        all the ones we sent last (the remote's echo) is left alone.
+        all the ones we sent last (the remote's echo) is left alone. The
+        levels are read from the adapter (``levels(key)``), unless given
+        (``given``: ``{binding id: remote levels}``).
 
         ``self.counts`` tells ``fetched`` (variants whose levels were read)
         and, per variant, ``updated`` (a quant changed) and ``skipped`` (none
@@ -75,7 +97,12 @@ class GenericInventoryImporter(AbstractComponent):
         self.counts = {"fetched": len(storable), "updated": 0, "skipped": len(skipped)}
         for binding in storable:
             totals, changed = {}, set()
-            for level in self.backend_adapter.levels(binding[self._variant_key_field]):
+            remote_levels = (
+                given[binding.id]
+                if given is not None
+                else self.backend_adapter.levels(binding[self._variant_key_field])
+            )
+            for level in remote_levels:
                 remote = int(level[self._level_location_key])
                 available = level[self._level_available_key]
                 location = self.backend_record._stock_location_for(remote)

@@ -450,12 +450,27 @@ class GenericProductRecordImporter(AbstractComponent):
     _name = "generic.product.record.importer"
     _inherit = "generic.record.importer"
 
+    #: the record's key holding its stock levels when the remote gives them
+    #: with the product (a stock sub-resource): imported right after the
+    #: variants by the connector's inventory importer (``run_rows``); None
+    #: when stock is a resource of its own
+    _levels_key = None
+
     def _after_import(self, binding):
-        self.component(usage="variant.importer").run(
-            [(binding.odoo_id, self.remote_record)]
-        )
+        self._import_variants([(binding.odoo_id, self.remote_record)])
 
     def _after_import_batch(self, importers):
-        self.component(usage="variant.importer").run(
+        self._import_variants(
             [(imp.binding.odoo_id, imp.remote_record) for imp in importers]
         )
+
+    def _import_variants(self, items):
+        """The variants of ``items`` ``[(template, record)]``, then their
+        stock levels when they come with the records (``_levels_key``)."""
+        self.component(usage="variant.importer").run(items)
+        if self._levels_key:
+            rows = [row for _t, rec in items for row in rec.get(self._levels_key) or []]
+            inventory = self.component(
+                usage="inventory.importer", model_name="stock.quant"
+            )
+            inventory.run_rows(rows)

@@ -161,7 +161,8 @@ class GenericReconciler(Component):
             # Imported before digests were kept: whatever differs is the
             # platform's to set.
             return bool(diff), False, diff
-        platform_moved = values_digest(values) != binding.sync_digest
+        importer = self.component(usage="record.importer")
+        platform_moved = importer._sync_digest(values, record) != binding.sync_digest
         odoo_moved = bool(binding.odoo_digest) and (
             values_digest(ours) != binding.odoo_digest
         )

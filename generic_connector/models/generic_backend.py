@@ -7,8 +7,9 @@ combines: how it reaches the remote (``generic.backend.transport``:
 connection, credentials, limits, clients), how it synchronises
 (``generic.backend.sync``: runs, watermarks, jobs and their channels), what
 it synchronises (``generic.backend.resources``: the declared resources and
-the actions, schedulers and counts that follow from them), and its health at
-a glance (``generic.backend.health``). Concrete connectors inherit it
+the actions, schedulers and counts that follow from them), its health at
+a glance (``generic.backend.health``) and how fresh it is
+(``generic.backend.freshness``: lag, missed webhooks). Concrete connectors inherit it
 (``_inherit = "generic.backend"``) under their own ``_name``, which is also
 the component collection their adapters, importers and mappers register on.
 """
@@ -36,6 +37,7 @@ class GenericBackend(models.AbstractModel):
         "generic.backend.reconcile",
         "generic.backend.resources",
         "generic.backend.health",
+        "generic.backend.freshness",
     ]
     _description = "Generic Connector Backend"
 
@@ -59,6 +61,14 @@ class GenericBackend(models.AbstractModel):
         default=30,
         help="Days processed webhook events stay in the inbox (0: forever); "
         "failed and pending ones stay until handled.",
+    )
+    timeline_size = fields.Integer(
+        default=20,
+        help="Versions kept in each binding's timeline (the newest ones).",
+    )
+    timeline_retention_days = fields.Integer(
+        default=90,
+        help="Days a binding's versions are kept (0: until the timeline is full).",
     )
     webhook_refused_count = fields.Integer(
         readonly=True,

@@ -252,6 +252,9 @@ class GenericBackendHealth(models.AbstractModel):
                 "%(count)s webhook(s) failed: see the inbox, fix, then Reprocess.",
                 count=self.webhook_failed,
             )
+        freshness = self._health_freshness_verdict()
+        if freshness:
+            return freshness
         # Failed jobs of runs a later successful run superseded are history.
         if self.jobs_failed and not (last_run and last_run.state == "done"):
             return "warning", _(
@@ -273,6 +276,29 @@ class GenericBackendHealth(models.AbstractModel):
         if last_run.state == "running":
             return "ok", _("A run is in progress.")
         return "ok", _("Last run done %(age)s.", age=_age(last_run.ended_at))
+
+    def _health_freshness_verdict(self):
+        """``("warning", reason)`` when webhooks went missing in the last
+        day or take too long to apply (``generic.backend.freshness``), else
+        None."""
+        if self.webhook_missed_24h:
+            return "warning", _(
+                "%(count)s change(s) found by sync runs in 24 h never arrived as "
+                "webhooks (%(where)s): check the platform's webhook subscription "
+                "(Register webhooks) and its delivery log.",
+                count=self.webhook_missed_24h,
+                where=self.webhook_missed_summary,
+            )
+        limit = self.webhook_lag_threshold
+        if limit and self.webhook_lag_p95 > limit:
+            return "warning", _(
+                "Webhooks take %(p95)s s to apply (p95 over the last hour), past "
+                "the %(limit)s s threshold: is the job runner keeping up with "
+                "the webhook channel?",
+                p95=round(self.webhook_lag_p95, 1),
+                limit=limit,
+            )
+        return None
 
     # Smart buttons -------------------------------------------------------
 

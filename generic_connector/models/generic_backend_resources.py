@@ -65,11 +65,36 @@ class GenericBackendResources(models.AbstractModel):
                 return resource
         return None
 
+    def _match_fields(self, model_name):
+        """The fields a new record of the resource importing into
+        ``model_name`` is matched on by this backend (``Resource.match_fields``
+        when its ``match_switch`` is on), empty when it matches nothing."""
+        self.ensure_one()
+        resource = self._resource_of_model(model_name)
+        if not resource or (resource.match_switch and not self[resource.match_switch]):
+            return ()
+        return resource.match_fields
+
     # Actions and jobs --------------------------------------------------------
 
     def action_import(self):
         """Button: import the resource the context names (``connector_resource``)."""
         return self._action_import(self.env.context.get(RESOURCE_KEY))
+
+    def action_plan_import(self):
+        """Button: plan the import of the resource the context names (what
+        it would create, bind, update, archive; nothing written until the
+        plan is applied), and open the plan, made in a job."""
+        self.ensure_one()
+        plan = self.env["generic.import.plan"]._start(
+            self, self.env.context.get(RESOURCE_KEY)
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": plan._name,
+            "res_id": plan.id,
+            "views": [(False, "form")],
+        }
 
     def _action_import(self, key):
         """Enqueue the import job of resource ``key`` for each backend (a

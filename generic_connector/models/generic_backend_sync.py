@@ -129,8 +129,15 @@ class GenericBackendSync(models.AbstractModel):
             watermark_before=since,
         )
         model = self.env[binding_model]
+        # A resource without a watermark is walked in full: what it no longer
+        # lists was deleted remotely, archived once the run succeeded.
+        listed = None if watermark_field else set()
         jobs, first_response = model.import_batch(
-            self, filters, job_options=self._job_options(binding_model), run_key=run_key
+            self,
+            filters,
+            job_options=self._job_options(binding_model),
+            run_key=run_key,
+            listed=listed,
         )
         watermark = self._run_watermark(first_response)
         if not jobs:
@@ -151,14 +158,23 @@ class GenericBackendSync(models.AbstractModel):
                 name=self.name,
             ),
             **self._job_options(binding_model),
-        )._sync_finalize(watermark_field, watermark, [j.uuid for j in jobs], run_key)
+        )._sync_finalize(
+            watermark_field,
+            watermark,
+            [j.uuid for j in jobs],
+            run_key,
+            listed_ids=None if listed is None else sorted(listed),
+        )
         run._adopt([finalize])
         return _("%(count)s chunk job(s) enqueued", count=len(jobs))
 
-    def _sync_finalize(self, field_name, watermark, job_uuids, run_key=None):
+    def _sync_finalize(
+        self, field_name, watermark, job_uuids, run_key=None, listed_ids=None
+    ):
         """Job: move the watermark ``field_name`` once the run is done (a
-        run without a watermark, ``field_name`` ``None``, only waits for its
-        jobs: its state is theirs).
+        run without a watermark, ``field_name`` ``None``, waits for its jobs:
+        its state is theirs; given the ``listed_ids`` of its full walk, it
+        then archives the bindings the walk did not list, ``_sweep_unlisted``).
 
         The run is its chunk jobs (``job_uuids``) and the jobs they isolated
         bad records in (identity key ``<run_key>:<id>``). Waits, without
@@ -203,7 +219,10 @@ class GenericBackendSync(models.AbstractModel):
                 ignore_retry=True,
             )
         if not field_name:
-            return _("%(count)s job(s) of this run done", count=len(jobs_sudo))
+            message = _("%(count)s job(s) of this run done", count=len(jobs_sudo))
+            if listed_ids is not None:
+                message += self._sweep_unlisted(run_key, listed_ids)
+            return message
         run = self.env["generic.sync.run"]._for_key(run_key)
         if run.shortfall:
             # Records the walk missed would be skipped for good past it.
@@ -217,6 +236,19 @@ class GenericBackendSync(models.AbstractModel):
         return _(
             "Watermark %(field)s moved to %(value)s", field=field_name, value=watermark
         )
+
+    def _sweep_unlisted(self, run_key, listed_ids):
+        """After the run ``run_key`` succeeded: archive the bindings of its
+        resource that its full walk did not list (``_archive_unlisted``),
+        counted as the run's ``archived``; nothing when the walk fetched less
+        than the remote announced (a record missing from a broken walk is no
+        deletion). Return the sentence added to the finaliser's message."""
+        run = self.env["generic.sync.run"]._for_key(run_key)
+        if run.shortfall:
+            return _("; nothing archived: %(why)s", why=run.shortfall)
+        archived = self.env[run.resource]._archive_unlisted(self, listed_ids)
+        run._tally(archived=archived, kind="sweep")
+        return _("; %(count)s no longer listed: archived", count=archived)
 
     def _move_watermark(self, field_name, watermark):
         if not self[field_name] or watermark > self[field_name]:

@@ -116,6 +116,12 @@ class GenericBinding(models.AbstractModel):
         help="What the platform had instead, now imported into Odoo.",
     )
 
+    version_count = fields.Integer(
+        compute="_compute_version_count",
+        string="Timeline",
+        help="Versions an import applied to this binding (the newest kept).",
+    )
+
     _sql_constraints = [
         (
             "external_uniq",
@@ -200,6 +206,30 @@ class GenericBinding(models.AbstractModel):
         for binding in self:
             binding.remote_updated_at_dt = to_odoo_datetime(binding.remote_updated_at)
 
+    def _versions_domain(self):
+        return [("binding_model", "=", self._name), ("binding_id", "in", self.ids)]
+
+    def _compute_version_count(self):
+        counts = dict(
+            self.env["generic.binding.version"]._read_group(
+                self._versions_domain(), ["binding_id"], ["__count"]
+            )
+        )
+        for binding in self:
+            binding.version_count = counts.get(binding.id, 0)
+
+    def action_view_timeline(self):
+        """The versions imports applied to this binding, newest first."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "generic_connector.generic_binding_version_action"
+        )
+        action.update(
+            domain=self._versions_domain(),
+            name=_("Timeline of %(name)s", name=self.display_name),
+        )
+        return action
+
     #: the remote keys an export writes, kept in ``remote_base`` (override)
     _remote_base_keys = ()
 
@@ -228,12 +258,15 @@ class GenericBinding(models.AbstractModel):
     # second binding of the same remote record.
 
     @api.model
-    def import_batch(self, backend, filters=None, job_options=None, run_key=None):
+    def import_batch(
+        self, backend, filters=None, job_options=None, run_key=None, listed=None
+    ):
         """Enqueue chunk jobs for the remote records matching ``filters``.
 
         Not a job itself: returns ``(jobs, first_response)`` to the job that
         drives the run (see the connector's backend). The run ``run_key``, if
         any, adopts the jobs and counts the records and calls of the walk.
+        ``listed``, a set, receives the external ids the walk listed.
         """
         run = self.env["generic.sync.run"]._for_key(run_key)
         with (
@@ -243,7 +276,7 @@ class GenericBinding(models.AbstractModel):
         ):
             importer = work.component(usage="batch.importer")
             jobs, first_response = importer.run(
-                filters=filters, job_options=job_options, run_key=run_key
+                filters=filters, job_options=job_options, run_key=run_key, listed=listed
             )
             run._note(
                 resource=self._name,
@@ -255,10 +288,14 @@ class GenericBinding(models.AbstractModel):
         return jobs, first_response
 
     @api.model
-    def import_chunk(self, backend, records, run_key=None):
+    def import_chunk(self, backend, records, run_key=None, planned=None):
         """Job: import ``records`` (remote data) with the ``chunk.importer``
         component (one ``create()`` for the new records, a bad record
         isolated in its own job), counted in the run ``run_key``.
+
+        ``planned``: an applied plan's decisions, ``{external id: the Odoo
+        id a new record binds, or False: create}``, taken instead of the
+        record importer's matching (``_matches``).
 
         The components of the chunk share ``work.chunk_cache``, a dict where
         they may keep lookups (``{key: value}``) for the next records; it is
@@ -267,7 +304,12 @@ class GenericBinding(models.AbstractModel):
         run = self.env["generic.sync.run"]._for_key(run_key)
         importing = backend.with_context(**IMPORT_CONTEXT)
         with (
-            importing.work_on(self._name, chunk_cache={}) as work,
+            importing.work_on(
+                self._name,
+                chunk_cache={},
+                planned={self._name: planned},
+                sync_run=run,
+            ) as work,
             job_errors(),
             run._counting_calls() as stats,
         ):
@@ -277,9 +319,11 @@ class GenericBinding(models.AbstractModel):
         return message
 
     @api.model
-    def import_record(self, backend, external_id, force=False, run_key=None):
+    def import_record(self, backend, external_id, force=False, run_key=None, data=None):
         """Job: fetch one remote record and import it. A record the remote
         no longer has (404) is archived in Odoo (see ``_remote_deleted``).
+        ``data``: the record's remote data, not fetched (a timeline's
+        *Replay*).
 
         Counted in the run ``run_key``, or the context's ``sync_run_key`` (a
         webhook's run), when there is one.
@@ -287,13 +331,13 @@ class GenericBinding(models.AbstractModel):
         run = self.env["generic.sync.run"]._for_key(run_key)
         importing = backend.with_context(**IMPORT_CONTEXT)
         with (
-            importing.work_on(self._name) as work,
+            importing.work_on(self._name, sync_run=run) as work,
             job_errors(),
             run._counting_calls() as stats,
         ):
             importer = work.component(usage="record.importer")
             try:
-                message = importer.run(external_id, force=force)
+                message = importer.run(external_id, data=data, force=force)
             except NotFoundError:
                 message = self._remote_deleted(backend, external_id)
                 importer.outcome = "updated"  # archived
@@ -323,6 +367,28 @@ class GenericBinding(models.AbstractModel):
             )
         binding.with_context(connector_no_export=True).write({"active": False})
         return _("%(id)s was deleted remotely: archived", id=external_id)
+
+    @api.model
+    def _archive_unlisted(self, backend, listed_ids):
+        """Archive the Odoo records bound on ``backend`` whose external id is
+        not in ``listed_ids``, the ids a complete walk of the remote listed:
+        the remote deleted them (see ``_remote_deleted``: archived, never
+        unlinked). Return how many were archived; a second call with the
+        same ids archives nothing more.
+
+        Only for a walk known complete (every page read, nothing short of
+        the announced total): an id missing from a broken walk is no deletion.
+        """
+        if "active" not in self._fields:
+            return 0
+        gone = self.search(
+            [
+                ("backend_id", "=", backend.id),
+                ("external_id", "not in", list(listed_ids)),
+            ]
+        )
+        gone.with_context(connector_no_export=True).write({"active": False})
+        return len(gone)
 
     # Exports. A write on a bound record schedules one debounced job per
     # binding and field set (see ``generic.export.pending``); the job locks

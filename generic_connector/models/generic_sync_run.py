@@ -31,6 +31,7 @@ webhook handler), by the context key ``sync_run_key``.
 """
 
 import contextlib
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -44,17 +45,20 @@ from odoo import _, api, fields, models
 from ..shared_state import call_counter
 from ..timestamps import to_odoo_datetime
 from ..transport import count_calls
-from .generic_webhook import backend_names
 
 RUNNING_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 # States of a job that asked to be retried (``retry`` > 0): waiting for its
 # next attempt, or in it.
 RETRYING_JOB_STATES = ("pending", "enqueued", "started")
 FINALIZE_METHOD = "_sync_finalize"
-COUNTS = ("fetched", "created", "updated", "skipped")
+COUNTS = ("fetched", "created", "updated", "skipped", "archived")
 CALL_COUNTS = ("http_calls", "retries", "throttled", "wait_seconds")
 
 _logger = logging.getLogger(__name__)
+# One JSON line per finished run (see ``_log_finished``), under a name of its
+# own so that a log shipper can route it: ``--log-handler
+# generic_connector.sync_run:INFO`` keeps it when the rest is at WARNING.
+RUN_LOGGER = logging.getLogger("generic_connector.sync_run")
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class _RunCalls:
 
 class GenericSyncRun(models.Model):
     _name = "generic.sync.run"
+    _inherit = "generic.backend.owned"
     _description = "Synchronisation Run"
     _order = "started_at desc, id desc"
 
@@ -101,11 +106,6 @@ class GenericSyncRun(models.Model):
         help="Import: the records changed (or all). Reconcile: the platform's "
         "records compared with Odoo's, and what drifted repaired.",
     )
-    backend_model = fields.Char(required=True, index=True, readonly=True)
-    backend_id = fields.Many2oneReference(
-        model_field="backend_model", required=True, index=True, readonly=True
-    )
-    backend_name = fields.Char(compute="_compute_backend_name")
     resource = fields.Char(
         string="Resource Model",
         readonly=True,
@@ -169,6 +169,11 @@ class GenericSyncRun(models.Model):
     created = fields.Integer(compute="_compute_counts")
     updated = fields.Integer(compute="_compute_counts")
     skipped = fields.Integer(compute="_compute_counts")
+    archived = fields.Integer(
+        compute="_compute_counts",
+        help="Records archived because a complete walk of a resource read in "
+        "full no longer listed them (deleted remotely).",
+    )
     failed = fields.Integer(compute="_compute_counts")
     http_calls = fields.Integer(compute="_compute_counts", string="HTTP Calls")
     retries = fields.Integer(compute="_compute_counts")
@@ -191,12 +196,6 @@ class GenericSyncRun(models.Model):
                 resource=run.resource_name or _("Run"),
                 backend=run.backend_name or "?",
             )
-
-    @api.depends("backend_model", "backend_id")
-    def _compute_backend_name(self):
-        names = backend_names(self)
-        for run in self:
-            run.backend_name = names.get((run.backend_model, run.backend_id))
 
     @api.depends("resource")
     def _compute_resource_name(self):
@@ -348,7 +347,7 @@ class GenericSyncRun(models.Model):
 
     def _tally(self, stats=None, **counts):
         """Add what the current job did: ``counts`` (fetched, created,
-        updated, skipped) and the transport's ``stats`` (:class:`CallStats`).
+        updated, skipped, archived) and the transport's ``stats`` (:class:`CallStats`).
 
         One row per job (and kind of work); a job that runs twice keeps the
         counts of its first successful run.
@@ -476,17 +475,35 @@ class GenericSyncRun(models.Model):
         values = {"state": state, "message": message}
         values["ended_at"] = False if state == "running" else fields.Datetime.now()
         self.write(values)
+        if state != "running":
+            self._log_finished()
         backend = self._backend()
         if backend and state in ("failed", "partial"):
             backend._sync_run_failed(self)
         elif backend and state == "done":
             backend._sync_run_done(self)
 
-    def _backend(self):
+    def _log_finished(self):
+        """Log the finished run as one JSON object on one line
+        (``RUN_LOGGER``), for log-based monitoring: what a dashboard of
+        the logs counts without reading the database."""
         self.ensure_one()
-        if self.backend_model not in self.env:
-            return None
-        return self.env[self.backend_model].browse(self.backend_id).exists()
+        line = {
+            "event": "sync_run_finished",
+            "run_key": self.run_key,
+            "backend_model": self.backend_model,
+            "backend_id": self.backend_id,
+            "resource": self.resource,
+            "trigger": self.trigger,
+            "state": self.state,
+            "started_at": fields.Datetime.to_string(self.started_at),
+            "ended_at": fields.Datetime.to_string(self.ended_at),
+            "duration_s": round(self.duration, 3),
+            "failed": self.failed,
+            "message": (self.message or "")[:500] or None,
+        }
+        line.update({name: self[name] for name in COUNTS + CALL_COUNTS})
+        RUN_LOGGER.info(json.dumps(line, sort_keys=True))
 
     # Actions -----------------------------------------------------------------
 

@@ -23,6 +23,9 @@ class GenericSyncRunFailure(models.Model):
     run_id = fields.Many2one(
         "generic.sync.run", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(
+        related="run_id.company_id", store=True, index=True, string="Company"
+    )
     resource = fields.Char(readonly=True)
     external_id = fields.Char(string="Remote ID", readonly=True)
     reason = fields.Text(readonly=True)

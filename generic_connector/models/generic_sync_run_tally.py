@@ -22,6 +22,7 @@ class GenericSyncRunTally(models.Model):
     created = fields.Integer()
     updated = fields.Integer()
     skipped = fields.Integer()
+    archived = fields.Integer()
     http_calls = fields.Integer()
     retries = fields.Integer()
     throttled = fields.Integer()

@@ -16,9 +16,9 @@ Processing is safe to run twice (at-least-once delivery of jobs).
 
 import json
 import logging
-from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 from .. import queue_job_fastpath
 from ..exceptions import unstorable_reason
@@ -55,7 +55,7 @@ INSERT_WITH_JOB_QUERY = (
         INSERT INTO generic_webhook (
             id, job_id, backend_model, backend_id, delivery_id, event_id,
             event_type, subject, payload, headers, state, result,
-            received_at, processed_at,
+            company_id, received_at, processed_at,
             create_uid, create_date, write_uid, write_date
         )
         SELECT
@@ -67,7 +67,7 @@ INSERT_WITH_JOB_QUERY = (
             CASE WHEN cover.delivery_id IS NULL THEN 'pending'
                  ELSE 'covered' END,
             replace(%(covered)s, %(mark)s, cover.delivery_id),
-            now() at time zone 'UTC',
+            %(company_id)s, now() at time zone 'UTC',
             CASE WHEN cover.delivery_id IS NOT NULL
                  THEN now() at time zone 'UTC' END,
             %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
@@ -97,28 +97,13 @@ def subject_of(kind, external_id):
     return None if unstorable_reason(subject) else subject
 
 
-def backend_names(records):
-    """``{(backend_model, backend_id): display name}`` of the backends that
-    ``records`` point at by reference, one query per backend model."""
-    names = {}
-    for model, group in records.grouped("backend_model").items():
-        if model in records.env:
-            backends = records.env[model].browse(group.mapped("backend_id")).exists()
-            names.update({(model, b.id): b.display_name for b in backends})
-    return names
-
-
 class GenericWebhook(models.Model):
     _name = "generic.webhook"
+    _inherit = "generic.backend.owned"
     _description = "Webhook Inbox"
     _order = "received_at desc, id desc"
     _rec_name = "delivery_id"
 
-    backend_model = fields.Char(required=True, index=True, readonly=True)
-    backend_id = fields.Many2oneReference(
-        model_field="backend_model", required=True, index=True, readonly=True
-    )
-    backend_name = fields.Char(compute="_compute_backend_name")
     delivery_id = fields.Char(string="Delivery ID", required=True, readonly=True)
     event_id = fields.Char(
         string="Event ID",
@@ -186,12 +171,6 @@ class GenericWebhook(models.Model):
         queue_job_fastpath.check_version(self.pool)
         return super()._register_hook()
 
-    @api.depends("backend_model", "backend_id")
-    def _compute_backend_name(self):
-        names = backend_names(self)
-        for event in self:
-            event.backend_name = names.get((event.backend_model, event.backend_id))
-
     @api.depends("payload")
     def _compute_payload_pretty(self):
         for event in self:
@@ -207,36 +186,9 @@ class GenericWebhook(models.Model):
         """Cron: remove processed events past their backend's retention
         (``webhook_retention_days``); failed and pending ones are kept until
         handled. Returns how many were removed."""
-        removed = 0
-        groups = self._read_group(
-            [("state", "in", FINAL_STATES)], ["backend_model", "backend_id"]
+        return self._gc_per_backend(
+            [("state", "in", FINAL_STATES)], "received_at", "webhook_retention_days"
         )
-        now = fields.Datetime.now()
-        for model, backend_id in groups:
-            backend = self._backend_of(model, backend_id)
-            days = backend.webhook_retention_days if backend else 0
-            if backend and days <= 0:
-                continue  # 0: keep forever
-            old = self.search(
-                [
-                    ("backend_model", "=", model),
-                    ("backend_id", "=", backend_id),
-                    ("state", "in", FINAL_STATES),
-                    ("received_at", "<", now - timedelta(days=days or 30)),
-                ]
-            )
-            removed += len(old)
-            old.unlink()
-        return removed
-
-    def _backend_of(self, model, backend_id):
-        if not model or model not in self.env:
-            return None
-        return self.env[model].browse(backend_id).exists()
-
-    def _backend(self):
-        self.ensure_one()
-        return self._backend_of(self.backend_model, self.backend_id)
 
     def init(self):
         cr = self.env.cr
@@ -245,6 +197,12 @@ class GenericWebhook(models.Model):
             "CREATE INDEX IF NOT EXISTS generic_webhook_pending_subject "
             "ON generic_webhook (backend_model, backend_id, subject) "
             "WHERE state = 'pending' AND subject IS NOT NULL"
+        )
+        # Whether a record's change arrived as a webhook (generic.webhook.miss).
+        cr.execute(
+            "CREATE INDEX IF NOT EXISTS generic_webhook_subject_received "
+            "ON generic_webhook (backend_model, backend_id, subject, received_at) "
+            "WHERE subject IS NOT NULL"
         )
         # One original per event id: a second delivery of an event already
         # received is kept as a ``duplicate`` row (outside this index), and two
@@ -371,17 +329,19 @@ class GenericWebhook(models.Model):
         """Insert an inbox row, with its first receipt, unless one conflicts;
         return its id or None. One statement (the receipt in a CTE)."""
         self.env.cr.execute(
-            """
+            SQL(
+                """
             WITH inserted AS (
             INSERT INTO generic_webhook (
                 backend_model, backend_id, delivery_id, event_id, event_type,
-                subject, payload, headers, state, result, received_at,
-                processed_at, create_uid, create_date, write_uid, write_date
+                subject, payload, headers, state, result, company_id,
+                received_at, processed_at, create_uid, create_date, write_uid,
+                write_date
             )
             VALUES (
                 %(backend_model)s, %(backend_id)s, %(delivery_id)s, %(event_id)s,
                 %(event_type)s, %(subject)s, %(payload)s, %(headers)s, %(state)s,
-                %(result)s, now() at time zone 'UTC',
+                %(result)s, %(company_id)s, now() at time zone 'UTC',
                 CASE WHEN %(state)s = 'pending' THEN NULL
                      ELSE now() at time zone 'UTC' END,
                 %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
@@ -394,10 +354,26 @@ class GenericWebhook(models.Model):
             )
             SELECT id FROM inserted
             """,
-            dict(values, state=state, result=result, uid=self.env.uid),
+                **values,
+                state=state,
+                result=result,
+                uid=self.env.uid,
+                company_id=self._company_of(values),
+            )
         )
         row = self.env.cr.fetchone()
         return row and row[0]
+
+    def _company_of(self, values):
+        """The company column of a delivery's row (see
+        ``generic.backend.owned``): read from its backend's table by the
+        insert itself, since the intake reads no backend (its
+        ``_webhook_intake`` cache)."""
+        return SQL(
+            "(SELECT company_id FROM %s WHERE id = %s)",
+            SQL.identifier(self.env[values["backend_model"]]._table),
+            values["backend_id"],
+        )
 
     def _find_cover(self, values):
         """The delivery id of the pending event of ``values``' subject whose
@@ -433,8 +409,14 @@ class GenericWebhook(models.Model):
         both exist. queue_job's trigger notifies the runner on the insert.
         """
         self.env.cr.execute(
-            INSERT_WITH_JOB_QUERY,
-            dict(values, **job, uid=self.env.uid, mark=DELIVERY_MARK),
+            SQL(
+                INSERT_WITH_JOB_QUERY,
+                **values,
+                **job,
+                uid=self.env.uid,
+                mark=DELIVERY_MARK,
+                company_id=self._company_of(values),
+            )
         )
         row = self.env.cr.fetchone()
         return row and row[0]
@@ -503,8 +485,9 @@ class GenericWebhook(models.Model):
         self.state = "processing"
         run = self._sync_run(backend)
         with run._counting_calls() as stats:
+            # The event's id: the timeline of what it imports names it.
             outcome, message = backend.with_context(
-                sync_run_key=run.run_key
+                sync_run_key=run.run_key, sync_webhook_id=self.id
             )._webhook_process(self)
         failed = outcome == "failed"
         if failed:

@@ -284,6 +284,26 @@ class GenericWebhookBackend(models.AbstractModel):
         except KeyError:
             return None
 
+    @api.model
+    def _webhook_event_models(self):
+        return {
+            event_type: event.model
+            for event_type, event in self._webhook_events.items()
+            if event.model
+        }
+
+    def _webhook_record_subjects(self, model_name, external_ids):
+        # A backend never subscribed expects no webhook; one whose
+        # subscription the platform lost still does: that is the point.
+        kinds = {
+            e.resource for e in self._webhook_events.values() if e.model == model_name
+        }
+        if not self.webhook_subscription_id or not kinds:
+            return {}
+        kind = min(kinds)  # one kind of subject per model
+        subjects = {i: subject_of(kind, i) for i in external_ids}
+        return {i: subject for i, subject in subjects.items() if subject}
+
     def _webhook_import(self, event, payload):
         """The default handler: import the record again from the API, whose
         state is the newest whatever the order the events arrive in (a

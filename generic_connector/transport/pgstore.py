@@ -78,6 +78,20 @@ WHERE key = %(key)s
 RETURNING granted, tokens, EXTRACT(EPOCH FROM updated_at - now())::float
 """
 
+# The remote's ``remaining`` is its level now (see MemoryBucketStore.observe):
+# with the bucket's rate, the bucket is brought to now before it is capped.
+_OBSERVE = """
+UPDATE generic_connector_rate_bucket SET
+    last_limit = %(limit)s, last_remaining = %(remaining)s, last_seen_at = now(),
+    tokens = CASE WHEN %(remaining)s IS NULL THEN tokens ELSE LEAST(
+        tokens + COALESCE(%(rate)s, 0)
+            * GREATEST(0, EXTRACT(EPOCH FROM now() - updated_at)),
+        %(remaining)s) END,
+    updated_at = CASE WHEN %(remaining)s IS NULL OR %(rate)s IS NULL
+        THEN updated_at ELSE GREATEST(updated_at, now()) END
+WHERE key = %(key)s
+"""
+
 
 def _psycopg2():
     import psycopg2  # noqa: PLC0415 - only where a store is used (see above)
@@ -181,15 +195,11 @@ class PgBucketStore:
                 (float(seconds), key),
             )
 
-    def observe(self, key, limit=None, remaining=None) -> None:
+    def observe(self, key, limit=None, remaining=None, rate=None) -> None:
         self._ensure(key, 0.0)
+        params = {"key": key, "limit": limit, "remaining": remaining, "rate": rate}
         with self.connection.cursor() as cr:
-            cr.execute(
-                "UPDATE generic_connector_rate_bucket SET last_limit = %s, "
-                "last_remaining = %s, last_seen_at = now(), "
-                "tokens = LEAST(tokens, COALESCE(%s, tokens)) WHERE key = %s",
-                (limit, remaining, remaining, key),
-            )
+            cr.execute(_OBSERVE, params)
 
     def count(self, key, waited=0, rescheduled=0) -> None:
         with self.connection.cursor() as cr:

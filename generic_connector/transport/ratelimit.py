@@ -132,13 +132,22 @@ class MemoryBucketStore:
             bucket = self._buckets.setdefault(key, [0.0, now])
             bucket[:] = [0.0, max(bucket[1], now + seconds)]
 
-    def observe(self, key, limit=None, remaining=None) -> None:
-        """Remember the remote's figures; cap the bucket at ``remaining``."""
+    def observe(self, key, limit=None, remaining=None, rate=None) -> None:
+        """Remember the remote's figures; cap the bucket at ``remaining``.
+
+        ``remaining`` is the remote's level when it answered, its refill
+        until then included: given the bucket's ``rate``, the bucket is
+        first brought to now, so that refill is not credited twice."""
         with self._lock:
-            self._seen[key] = (limit, remaining, self.clock())
+            now = self.clock()
+            self._seen[key] = (limit, remaining, now)
             bucket = self._buckets.get(key)
             if bucket is not None and remaining is not None:
-                bucket[0] = min(bucket[0], float(remaining))
+                tokens, updated_at = bucket
+                if rate:
+                    tokens += rate * max(0.0, now - updated_at)
+                    updated_at = max(updated_at, now)
+                bucket[:] = [min(tokens, float(remaining)), updated_at]
 
     def count(self, key, waited=0, rescheduled=0) -> None:
         with self._lock:
@@ -204,7 +213,7 @@ class RateLimiter:
         """Tighten the bucket from what the remote says about its budget."""
         seen = parse_rate_limit(response.headers)
         if seen is not None:
-            self.store.observe(self.key, seen.limit, seen.remaining)
+            self.store.observe(self.key, seen.limit, seen.remaining, self.rate)
             if seen.remaining == 0 and seen.reset is not None:
                 self.store.hold(self.key, seen.reset_in())
         if response.status_code == 429:
@@ -229,10 +238,10 @@ class RateLimiter:
         available = status.get("currentlyAvailable")
         if available is None:
             return
-        self.store.observe(
-            self.key, status.get("maximumAvailable"), int(float(available))
-        )
         rate = float(status.get("restoreRate") or self.rate)
+        self.store.observe(
+            self.key, status.get("maximumAvailable"), int(float(available)), rate
+        )
         if requested is not None and float(available) < requested:
             self.store.hold(self.key, (requested - float(available)) / rate)
 

@@ -11,6 +11,7 @@ it is not bound to, except the unbound contact with its email when the
 backend's *Bind customers by email* says so.
 """
 
+from odoo.osv import expression
 from odoo.tools import escape_psql
 
 from odoo.addons.component.core import Component
@@ -55,34 +56,23 @@ class CustomerImportMapper(Component):
 
 
 class CustomerRecordImporter(Component):
+    """A new customer binds the unbound top-level contact with its email,
+    whatever its case, when the backend's *Bind customers by email* says so
+    (the resource's ``match_fields``)."""
+
     _name = "myconnector.customer.record.importer"
     _inherit = ["generic.record.importer", "myconnector.base"]
     _apply_on = "myconnector.res.partner"
-    # A new customer may bind an existing contact (``_create``).
-    _batch_create = False
+    _match_bound_elsewhere = True
 
-    def _create(self, values):
-        partner = self._partner_to_bind(values.get("email"))
-        if partner:
-            values = dict(values, odoo_id=partner.id)
-        return super()._create(values)
+    def _match_domain(self, field, keys):
+        emails = expression.OR([[(field, "=ilike", escape_psql(key))] for key in keys])
+        return expression.AND([emails, [("parent_id", "=", False)]])
 
-    def _partner_to_bind(self, email):
-        """The unbound top-level contact with ``email``, when the backend
-        binds by email; else no contact (a new one is created)."""
-        partners = self.env["res.partner"]
-        if not (email and self.backend_record.customer_bind_by_email):
-            return partners
-        candidates = partners.search(
-            [("email", "=ilike", escape_psql(email.strip())), ("parent_id", "=", False)]
+    def _match_key(self, field, value):
+        return (
+            value.strip().lower() if isinstance(value, str) and value.strip() else None
         )
-        bound = self.model.search(
-            [
-                ("odoo_id", "in", candidates.ids),
-                ("backend_id", "=", self.backend_record.id),
-            ]
-        ).odoo_id
-        return (candidates - bound)[:1]
 
     def _after_import(self, binding):
         self._import_addresses(binding.odoo_id, self.remote_record.get("addresses"))

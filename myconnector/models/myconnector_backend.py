@@ -99,6 +99,15 @@ class MyConnectorBackend(models.Model):
         "backend) with the same email, instead of creating a new contact. Off: "
         "imports never touch a contact they did not create.",
     )
+    product_bind_by_code = fields.Boolean(
+        string="Bind products by SKU or barcode",
+        default=True,
+        help="A remote product not bound yet is bound to the Odoo product "
+        "without a binding of this backend that has its SKU (internal "
+        "reference), else its barcode, instead of creating a duplicate: what "
+        "a first import onto an existing catalogue needs. Plan the import to "
+        "see which products it binds before it does.",
+    )
     products_imported_until_at = fields.Datetime(
         compute="_compute_products_imported_until_at",
         string="Products imported until",
@@ -128,6 +137,8 @@ class MyConnectorBackend(models.Model):
                 import_method="_import_products",
                 count_field="product_binding_count",
                 action="myconnector.myconnector_product_template_action",
+                match_fields=("default_code", "barcode"),
+                match_switch="product_bind_by_code",
                 **scheduled,
             ),
             Resource(
@@ -138,6 +149,8 @@ class MyConnectorBackend(models.Model):
                 import_method="_import_customers",
                 count_field="customer_binding_count",
                 action="myconnector.myconnector_res_partner_action",
+                match_fields=("email",),
+                match_switch="customer_bind_by_email",
                 **scheduled,
             ),
             Resource(

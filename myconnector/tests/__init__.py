@@ -16,4 +16,7 @@ from . import test_rest_walks
 from . import test_variants
 from . import test_api_shapes
 from . import test_resources
+from . import test_import_plan
+from . import test_timeline
+from . import test_companies
 from . import test_reconcile

@@ -7,3 +7,5 @@ from . import test_tours
 from . import test_webhook_intake_job
 from . import test_webhook_subscription
 from . import test_webhook_stock
+from . import test_freshness
+from . import test_metrics

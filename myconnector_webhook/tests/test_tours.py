@@ -17,6 +17,8 @@ BACKENDS = "/web#action=myconnector.myconnector_backend_action"
 RUNS = "/web#action=generic_connector.generic_sync_run_action"
 INBOX = "/web#action=generic_connector.generic_webhook_action"
 DASHBOARD = "/web#action=myconnector.myconnector_backend_dashboard_action"
+PLANS = "/web#action=generic_connector.generic_import_plan_action"
+PRODUCTS = "/web#action=myconnector.myconnector_product_template_action"
 
 
 @tagged("post_install", "-at_install")
@@ -76,6 +78,27 @@ class TestAdminTours(HttpCase, MyConnectorCase):
         run_jobs(self.env)
         self.assertEqual(event.state, "done")
 
+    def test_plan_then_apply_a_first_import(self):
+        remote = self.remote_products()
+        ours = self.env["product.template"].create(
+            [
+                {"name": f"Ours {i}", "default_code": remote[str(i)]["sku"]}
+                for i in range(1, 5)
+            ]
+        )
+        before = self.env["product.template"].search_count([])
+        self.tour(BACKENDS, "connector_plan_products")
+        plan = self.env["generic.import.plan"].search([])
+        self.assertEqual(plan.state, "planning")
+        run_jobs(self.env)
+        self.assertEqual((plan.create_count, plan.bind_count), (8, 4))
+        self.assertEqual(self.env["product.template"].search_count([]), before)
+        self.tour(PLANS, "connector_apply_plan")
+        run_jobs(self.env)
+        self.assertEqual(plan.run_id.state, "done", plan.run_id.message)
+        self.assertEqual(self.env["product.template"].search_count([]), before + 8)
+        self.assertEqual(len(ours.myconnector_bind_ids), 4)
+
     def test_dashboard_flags_a_wrong_key(self):
         wrong = self.backend.copy(
             {"name": "Tour wrong key", "api_key": "wrong-key", "webhook_token": "t2"}
@@ -83,3 +106,20 @@ class TestAdminTours(HttpCase, MyConnectorCase):
         (self.backend | wrong).action_import_products()
         run_jobs(self.env)
         self.tour(DASHBOARD, "connector_dashboard")
+
+    def test_a_record_timeline_and_replay(self):
+        self.backend.action_import_products()
+        run_jobs(self.env)
+        binding = self.env["myconnector.product.template"].search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=", "3")]
+        )
+        old_price = round(binding.list_price, 2)
+        self.remote("PATCH", "/api/v1/products/3", json={"price": "123.45"})
+        binding.import_record(self.backend, "3")
+        self.tour(PRODUCTS, "connector_record_timeline")
+        run_jobs(self.env)
+        self.assertAlmostEqual(binding.list_price, old_price)
+        replay = self.env["generic.binding.version"].search(
+            [("binding_id", "=", binding.id), ("replay_of_id", "!=", False)]
+        )
+        self.assertEqual(replay.replay_of_id.outcome, "created")

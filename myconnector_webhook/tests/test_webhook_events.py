@@ -73,6 +73,22 @@ class TestWebhookEvents(WebhookHttpCase):
         self.assertFalse(template.active)
         self.assertTrue(binding.exists())
 
+    def test_the_timeline_names_the_event_that_applied_a_version(self):
+        self.Binding.import_record(self.backend, "2")
+        binding = self.Binding.search([("external_id", "=", "2")])
+        self.remote("PATCH", "/api/v1/products/2", json={"price": "42.00"})
+        event = self.deliver("product.updated")
+        self.assertEqual(event.state, "done")
+        newest, created = self.env["generic.binding.version"].search(
+            [("binding_model", "=", binding._name), ("binding_id", "=", binding.id)]
+        )
+        self.assertEqual((created.outcome, newest.outcome), ("created", "updated"))
+        self.assertFalse(created.webhook_id)
+        self.assertEqual(newest.webhook_id, event)
+        self.assertEqual(newest.run_id.trigger, "webhook")
+        self.assertEqual(newest.job_uuid, event.job_id.uuid)
+        self.assertEqual(json.loads(newest.diff)["list_price"][1], 42.0)
+
     def test_unknown_event_ignored(self):
         body = json.dumps(
             {"id": "evt_unknown", "type": "loyalty.points", "data": {"id": 1}}

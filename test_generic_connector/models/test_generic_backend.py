@@ -20,6 +20,9 @@ class TestGenericBackend(models.Model):
 
     categories_imported_until = fields.Char(readonly=True, copy=False)
     category_binding_count = fields.Integer(compute="_compute_resource_counts")
+    bind_tags_by_name = fields.Boolean(
+        help="A new remote tag binds the unbound tag of the same name."
+    )
 
     @api.model
     def _connector_resources(self):
@@ -30,5 +33,7 @@ class TestGenericBackend(models.Model):
                 _("Import tags"),
                 watermark="categories_imported_until",
                 count_field="category_binding_count",
+                match_fields=("name",),
+                match_switch="bind_tags_by_name",
             ),
         )

@@ -5,4 +5,6 @@ from . import test_webhook_dedupe
 from . import test_record_import
 from . import test_variants
 from . import test_resources
+from . import test_missed_webhooks
+from . import test_import_plan
 from . import test_reconcile

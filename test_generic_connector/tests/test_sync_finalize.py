@@ -68,3 +68,51 @@ class TestSyncFinalize(TestConnectorCase):
         self.assertEqual(self.backend.categories_imported_until, BEFORE)
         self.assertEqual(run.state, "partial")
         self.assertIn("fetched 1 of 2 announced", run.message)
+
+
+@tagged("post_install", "-at_install")
+class TestSweepUnlisted(TestConnectorCase):
+    """A resource read in full (no watermark): after a complete walk whose
+    jobs all succeeded, what the walk no longer lists is archived."""
+
+    def walk(self, adapter):
+        """One run of the tags read in full; returns the run."""
+        self.backend.with_delay()._import_run(self.Binding._name, None)
+        with mock_adapter(adapter):
+            run_jobs(self.env)
+        return self.env["generic.sync.run"].search(
+            [("backend_model", "=", self.backend._name)], limit=1
+        )
+
+    def active_names(self):
+        return sorted(self.bindings().filtered("active").mapped("name"))
+
+    def test_complete_walk_archives_the_unlisted_once(self):
+        tags = [tag(1, "Wholesale"), tag(2, "Retail"), tag(3, "Export")]
+        self.walk(MockAdapter({"list": tags}))
+        run = self.walk(MockAdapter({"list": [tags[0], tags[2]]}))
+        self.assertEqual(self.active_names(), ["Export", "Wholesale"])
+        self.assertEqual((run.state, run.archived), ("done", 1))
+        # Safe twice: the next run archives nothing more.
+        run = self.walk(MockAdapter({"list": [tags[0], tags[2]]}))
+        self.assertEqual((run.state, run.archived), ("done", 0))
+        self.assertEqual(len(self.bindings()), 3)
+
+    def test_partial_walk_archives_nothing(self):
+        self.walk(MockAdapter({"list": [tag(1, "Wholesale"), tag(2, "Retail")]}))
+        run = self.walk(ShortWalkAdapter({"list": [tag(1, "Wholesale")]}))
+        self.assertEqual(run.state, "partial")
+        self.assertEqual(run.archived, 0)
+        self.assertEqual(self.active_names(), ["Retail", "Wholesale"])
+
+    def test_failed_job_archives_nothing(self):
+        self.walk(MockAdapter({"list": [tag(1, "Wholesale"), tag(2, "Retail")]}))
+        bad = tag(3, "Bad date", updated_at="not a date")
+        run = self.walk(MockAdapter({"list": [bad], "get:3": bad}))
+        self.assertEqual(run.archived, 0)
+        self.assertEqual(self.active_names(), ["Retail", "Wholesale"])
+
+    def test_watermarked_resource_archives_nothing(self):
+        self.import_tags(MockAdapter({"list": [tag(1, "Wholesale"), tag(2, "Retail")]}))
+        self.import_tags(MockAdapter({"list": [tag(1, "Wholesale")]}))
+        self.assertEqual(self.active_names(), ["Retail", "Wholesale"])

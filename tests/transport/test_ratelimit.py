@@ -103,6 +103,19 @@ def test_remaining_caps_the_bucket(clock):
     assert store.stats("k")["limit"] == 50
 
 
+def test_remaining_seen_later_gets_no_refill_from_before_it(clock):
+    """The remote's ``remaining`` is its level when it answered: the refill
+    of the time before that answer is in it already. Credited again, a
+    worker would plan a call the remote then refuses (seen as a THROTTLED
+    under load, when a query takes seconds)."""
+    store = MemoryBucketStore(clock=clock)
+    assert store.take("k", 100.0, 20.0, cost=90) == 0.0  # 10 left at t=0
+    clock.sleep(3.0)  # a slow query: the remote refills 60, spends ~55
+    store.observe("k", limit=100, remaining=15, rate=20.0)
+    # 15 now, 42 needed: 27 points at 20/s.
+    assert store.take("k", 100.0, 20.0, cost=42) == pytest.approx(27 / 20)
+
+
 def test_graphql_cost_budget_follows_throttle_status(clock):
     rl = limiter(clock)
     costs = rl.cost_limiter(maximum=1000, restore_rate=50)

@@ -65,6 +65,16 @@ def test_pg_store_keeps_the_bucket_contract(db):
     assert (stats["waited"], stats["rescheduled"]) == (2, 1)
 
 
+def test_pg_remaining_seen_later_gets_no_refill_from_before_it(db):
+    """As ``test_remaining_seen_later_gets_no_refill_from_before_it`` on the
+    PostgreSQL store: an observed level is the level now."""
+    one = store(db)
+    assert one.take("late", 100.0, 20.0, cost=90) == 0.0
+    time.sleep(1.0)  # the remote refilled 20 meanwhile, and says so
+    one.observe("late", limit=100, remaining=15, rate=20.0)
+    assert 1.2 < one.take("late", 100.0, 20.0, cost=42) <= 27 / 20
+
+
 def test_call_counter_counts_outside_the_callers_transaction(db):
     """Calls counted while a job's transaction is open stay counted when it
     rolls back; counters of several connections (workers) add up exactly."""

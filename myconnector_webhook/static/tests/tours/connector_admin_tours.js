@@ -142,3 +142,49 @@ tours.add("connector_dashboard", {
         },
     ],
 });
+
+tours.add("connector_plan_products", {
+    test: true,
+    url: "/web#action=myconnector.myconnector_backend_action",
+    steps: () => [
+        {content: "Open the backend", trigger: ".o_data_row td:contains('Tour sandbox')"},
+        {
+            content: "Plan the products import",
+            trigger: "button[name=action_plan_import]:contains('Plan products import')",
+        },
+        {
+            content: "The plan opens: it is made in the background, nothing written",
+            trigger: current("Planning"),
+            isCheck: true,
+        },
+    ],
+});
+
+tours.add("connector_apply_plan", {
+    test: true,
+    url: "/web#action=generic_connector.generic_import_plan_action",
+    steps: () => [
+        {content: "Open the plan", trigger: ".o_data_row:contains('Ready') td.o_data_cell"},
+        {
+            content: "It would create 8 products",
+            trigger: ".o_field_widget[name=create_count]:contains('8')",
+            isCheck: true,
+        },
+        {
+            content: "And bind the 4 Odoo already has, by SKU",
+            trigger: ".o_field_widget[name=bind_count]:contains('4')",
+            isCheck: true,
+        },
+        {
+            content: "Each record is listed with its reason",
+            trigger: ".o_field_widget[name=line_ids] .o_data_row:contains('same Internal Reference')",
+            isCheck: true,
+        },
+        {content: "Apply it", trigger: "button[name=action_apply]"},
+        {
+            content: "The plan is applied, in a run of its own",
+            trigger: current("Applied"),
+            isCheck: true,
+        },
+    ],
+});

@@ -1,0 +1,2 @@
+from . import example_backend
+from . import example_product
