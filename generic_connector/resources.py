@@ -19,7 +19,17 @@ each :class:`Resource` the framework derives, with no code per resource:
 * how a new remote record finds the Odoo record it is (``match_fields``):
   a first import binds the product with the same SKU, the contact with the
   same email, instead of creating a duplicate, and a plan says so first
-  (``generic.import.plan``).
+  (``generic.import.plan``);
+* its reconcile (``reconcile``): a scheduled comparison of the platform's
+  records with the bindings that repairs what drifted (see
+  ``generic.backend.reconcile``), and who owns which field while doing so.
+
+Field ownership: the fields the platform owns are overwritten by an import
+or a reconcile, whatever Odoo did to them; the fields Odoo owns are written
+when a record is created, never on an existing record (Odoo exports them);
+shared fields are written by both, an Odoo-side edit of one is never
+overwritten by a reconcile (it waits for a person) and an export of one
+keeps today's conflict flag.
 
 Its webhook events are not repeated here: the connector's one event table
 (``generic.webhook.backend._webhook_events``) names each event's binding
@@ -66,3 +76,24 @@ class Resource:
     match_fields: tuple = ()
     #: a backend Boolean field turning that matching on; ``None``: always on
     match_switch: str | None = None
+    #: whether the records are reconciled (daily by default, see the
+    #: backend's ``reconcile_interval``); only for bindings with an
+    #: ``external_id``
+    reconcile: bool = True
+    #: Odoo field names Odoo owns: never written on an existing record
+    odoo_owned: tuple = ()
+    #: Odoo field names both sides write: an Odoo-side edit is not overwritten
+    #: by a reconcile
+    shared: tuple = ()
+    #: Odoo field names the platform owns; empty: every field the import
+    #: mapper writes that is neither Odoo-owned nor shared
+    platform_owned: tuple = ()
+
+    def owner(self, field_name):
+        """``"odoo"``, ``"shared"`` or ``"platform"``: who owns ``field_name``
+        of this resource's records."""
+        if field_name in self.odoo_owned:
+            return "odoo"
+        if field_name in self.shared:
+            return "shared"
+        return "platform"

@@ -60,6 +60,7 @@ class AdminApi:
             ("POST", "/admin/simulate/price"): self.simulate_price,
             ("POST", "/admin/simulate/touch"): self.simulate_touch,
             ("POST", "/admin/corrupt"): self.corrupt,
+            ("POST", "/admin/simulate/silent"): self.simulate_silent,
         }
         method = "GET" if request.method == "HEAD" else request.method
         handler = routes.get((method, request.path.rstrip("/")))
@@ -343,6 +344,10 @@ class AdminApi:
     def corrupt(self, request: Request) -> dict[str, Any]:
         """``{"product_id": 5, "fields": {"price": "n/a"}}``: store malformed
         data as is (no validation), to test a consumer's error isolation."""
+        return self.store.corrupt_product(*self._product_fields(request))
+
+    def _product_fields(self, request: Request) -> tuple[int, dict[str, Any]]:
+        """``(product_id, fields)`` of a body ``{"product_id", "fields"}``."""
         body = self._body(request)
         product_id, fields = body.get("product_id"), body.get("fields")
         if not isinstance(product_id, int) or not isinstance(fields, dict):
@@ -351,7 +356,12 @@ class AdminApi:
                 "Validation failed",
                 {"product_id": ["product_id (int) and fields (object) required"]},
             )
-        return self.store.corrupt_product(product_id, fields)
+        return product_id, fields
+
+    def simulate_silent(self, request: Request) -> dict[str, Any]:
+        """``{"product_id": 5, "fields": {"title": "New"}}``: change a product
+        without moving its ``updated_at`` nor sending a webhook."""
+        return self.store.silent_update_product(*self._product_fields(request))
 
     def simulate_touch(self, request: Request) -> dict[str, Any]:
         """``{"count": 5}``: change description and price of N products."""

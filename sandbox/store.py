@@ -535,6 +535,20 @@ class Store:
             self._emit("product.updated", product)
             return product
 
+    def silent_update_product(self, product_id: int, fields: dict[str, Any]) -> Record:
+        """Change top-level fields (validated) without moving ``updated_at``
+        and without a webhook: a platform whose timestamp does not follow
+        every change (a child edited, a bulk fix), for tests of reconciles."""
+        errors = self._validate_product(fields, partial=True)
+        if errors:
+            raise invalid(errors)
+        with self.lock:
+            product = copy.deepcopy(self.get_product(product_id))
+            product.update(fields)
+            self.products.put(product_id, product, parse_iso(product["updated_at"]))
+            self._persist("products", product_id, product)
+            return product
+
     def delete_product(self, product_id: int) -> Record:
         with self.lock:
             product = self.get_product(product_id)

@@ -6,6 +6,7 @@ from . import binder
 from . import mapper
 from . import importer
 from . import chunk_importer
+from . import reconciler
 from . import exporter
 from . import listener
 from . import product

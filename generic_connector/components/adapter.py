@@ -105,6 +105,20 @@ class GenericAdapter(AbstractComponent):
         """External ids of the remote records matching ``filters``."""
         return [record[self._id_field] for record in self.iterate_all(filters)]
 
+    def list_versions(self):
+        """Lazy iterator of pages (``transport.Page``) of every remote
+        record, as cheaply as the remote lists them, for a reconcile: each
+        item carries the id and, when the list gives them, ``updated_at``
+        and the record's content. The list walk with no filter by default;
+        override for a remote with a cheaper listing (ids and versions)."""
+        return self.iterate_pages()
+
+    def lists_whole_records(self):
+        """Whether ``list_versions`` items are whole records (what ``get``
+        returns): a reconcile then compares their content with no read of
+        its own."""
+        return True
+
 
 class RESTAdapter(AbstractComponent):
     _name = "generic.rest.adapter"
@@ -195,6 +209,9 @@ class RESTAdapter(AbstractComponent):
             self.client, records
         )
         return [self._to_record(record) for record in records], missing
+
+    def lists_whole_records(self):
+        return self._list_returns == "records" and not self._sub_resources
 
     def iterate_pages(self, filters=None):
         return paginate(

@@ -204,6 +204,9 @@ class GenericChunkImporter(Component):
                     rows.append(importer._version(binding, values, {}))
                 self.env["generic.binding.version"]._record(rows)
                 importers[0]._after_import_batch(importers)
+                self.model._note_odoo_values(
+                    [(imp.binding, imp.synced_fields) for imp in importers]
+                )
         except (RetryableJobError, TransportError, OperationalError):
             raise
         except Exception as err:

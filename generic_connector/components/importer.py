@@ -81,6 +81,8 @@ class GenericRecordImporter(AbstractComponent):
 
     #: what the last ``run`` did: "created", "updated" or "skipped"
     outcome = None
+    #: the fields of the prepared record a reconcile compares
+    synced_fields = ()
     #: set by a plan (``chunk.importer``'s ``plan``): ``_prepare`` decides,
     #: nothing is written, so no lock is taken (a plan of 10,000 records
     #: would hold 10,000 in one transaction)
@@ -116,22 +118,38 @@ class GenericRecordImporter(AbstractComponent):
             self._check_no_pending_export(binding)
         self._import_dependencies()
         map_record = self.mapper.map_record(self.remote_record)
-        if self._skip_unchanged_digest and self._unchanged(map_record, force):
+        values = map_record.values()
+        self.synced_fields = self.model._synced_fields(values, self._odoo_owned())
+        # Written with the values, so that the next run and a reconcile can
+        # tell what changed since.
+        digest = self._sync_digest(values, self.remote_record)
+        map_record.update(sync_digest=digest)
+        if (
+            self._skip_unchanged_digest
+            and not force
+            and binding
+            and binding.sync_digest == digest
+        ):
             self.outcome = "skipped"
             return None
         return map_record
 
-    def _unchanged(self, map_record, force):
-        """Whether ``map_record`` maps to the values the binding last synced;
-        its digest joins the values written, so the next run can tell."""
-        digested = dict(map_record.values())
+    def _sync_digest(self, values, remote_record):
+        """The ``sync_digest`` of mapped ``values`` of ``remote_record``,
+        with its remote keys ``_digest_keys`` (the parts used beyond the
+        mapper, whose change alone is a change)."""
+        digested = dict(values)
         if self._digest_keys:
             digested[" remote"] = {
-                key: self.remote_record.get(key) for key in self._digest_keys
+                key: remote_record.get(key) for key in self._digest_keys
             }
-        digest = values_digest(digested)
-        map_record.update(sync_digest=digest)
-        return not force and bool(self.binding) and self.binding.sync_digest == digest
+        return values_digest(digested)
+
+    def _odoo_owned(self):
+        """The fields Odoo owns of this resource (its declaration's
+        ``odoo_owned``): written when a record is created, never after."""
+        resource = self.backend_record._resource_of_model(self.model._name)
+        return resource.odoo_owned if resource else ()
 
     def _existing_binding(self):
         """The binding of ``external_id``: from the chunk's one search when
@@ -171,6 +189,7 @@ class GenericRecordImporter(AbstractComponent):
             size=self.backend_record.timeline_size if self.outcome == "updated" else 0,
         )
         self._after_import(binding)
+        self.model._note_odoo_values([(binding, self.synced_fields)])
         return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
 
     def _synced_values(self, binding, values):
@@ -360,8 +379,11 @@ class GenericRecordImporter(AbstractComponent):
         return value or None
 
     def _update(self, binding, values):
-        """Write the mapped ``values`` on an existing binding (override to
-        refuse or log a change Odoo must not take)."""
+        """Write the mapped ``values`` on an existing binding, but for the
+        fields Odoo owns (override to refuse or log a change Odoo must not
+        take)."""
+        odoo_owned = self._odoo_owned()
+        values = {k: v for k, v in values.items() if k not in odoo_owned}
         binding.with_context(connector_no_export=True).write(values)
 
     def _import_dependencies(self):

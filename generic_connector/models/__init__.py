@@ -4,6 +4,7 @@ from . import generic_backend_freshness
 from . import generic_backend_transport
 from . import generic_backend_sync
 from . import generic_backend_resources
+from . import generic_backend_reconcile
 from . import generic_backend
 from . import generic_binding
 from . import generic_binding_version
@@ -15,6 +16,7 @@ from . import generic_webhook_miss
 from . import generic_sync_run
 from . import generic_sync_run_failure
 from . import generic_sync_run_tally
+from . import generic_sync_run_drift
 from . import queue_job
 from . import generic_product_template_binding
 from . import generic_product_variant_binding

@@ -34,6 +34,7 @@ class GenericBackend(models.AbstractModel):
         "mail.thread",
         "generic.backend.transport",
         "generic.backend.sync",
+        "generic.backend.reconcile",
         "generic.backend.resources",
         "generic.backend.health",
         "generic.backend.freshness",

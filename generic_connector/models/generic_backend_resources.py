@@ -222,24 +222,44 @@ class GenericBackendResources(models.AbstractModel):
         return result
 
     @api.model
-    def _sync_resource_crons(self):
-        """Create the missing cron of each scheduled resource, with the XML
-        id ``<module>.ir_cron_import_<key>`` (``noupdate``: an admin's
-        changes stay), and point the existing ones at the generic scheduler.
-        The first run is one interval after install: a fresh start imports
-        nothing an admin did not ask for."""
-        model_id = self.env["ir.model"]._get_id(self._name)
+    def _resource_schedulers(self):
+        """The crons this connector's declarations call for, as
+        ``(xml name, code, title, wake-up minutes, minutes to the first
+        run)``: one import scheduler per resource with an ``interval``
+        (extend it with ``super()`` for other schedulers)."""
+        schedulers = []
         for resource in self._connector_resources():
             if resource.interval is None:
                 continue
-            name = f"ir_cron_import_{resource.key}"
-            code = f"model._scheduler_import({resource.key!r})"
+            # An interval of 0 (by hand, unless a backend field says
+            # otherwise) wakes up at the usual tick, not every minute.
+            wake_up = min(resource.interval, SCHEDULER_TICK) or SCHEDULER_TICK
+            schedulers.append(
+                (
+                    f"ir_cron_import_{resource.key}",
+                    f"model._scheduler_import({resource.key!r})",
+                    resource.title,
+                    wake_up,
+                    resource.interval or 15,
+                )
+            )
+        return schedulers
+
+    @api.model
+    def _sync_resource_crons(self):
+        """Create the missing cron of each scheduler (``_resource_schedulers``),
+        with the XML id ``<module>.<xml name>`` (``noupdate``: an admin's
+        changes stay), and point the existing ones at their generic
+        scheduler. The first run is one interval after install: a fresh
+        start imports nothing an admin did not ask for."""
+        model_id = self.env["ir.model"]._get_id(self._name)
+        for name, code, title, wake_up, first_in in self._resource_schedulers():
             cron = self.env.ref(f"{self._original_module}.{name}", False)
             if cron:
                 if cron.code != code:
                     cron.sudo().code = code
                 continue
-            cron = self._create_resource_cron(resource, model_id, code)
+            cron = self._create_resource_cron(title, model_id, code, wake_up, first_in)
             self.env["ir.model.data"].sudo().create(
                 {
                     "module": self._original_module,
@@ -251,10 +271,7 @@ class GenericBackendResources(models.AbstractModel):
             )
 
     @api.model
-    def _create_resource_cron(self, resource, model_id, code):
-        # An interval of 0 (by hand, unless a backend field says otherwise)
-        # wakes up at the usual tick, not every minute.
-        wake_up = min(resource.interval, SCHEDULER_TICK) or SCHEDULER_TICK
+    def _create_resource_cron(self, title, model_id, code, wake_up, first_in):
         return (
             self.env["ir.cron"]
             .sudo()
@@ -263,7 +280,7 @@ class GenericBackendResources(models.AbstractModel):
                     "name": _(
                         "%(connector)s: %(title)s",
                         connector=self._description,
-                        title=resource.title,
+                        title=title,
                     ),
                     "model_id": model_id,
                     "state": "code",
@@ -271,8 +288,7 @@ class GenericBackendResources(models.AbstractModel):
                     "interval_number": wake_up,
                     "interval_type": "minutes",
                     "numbercall": -1,
-                    "nextcall": fields.Datetime.now()
-                    + timedelta(minutes=resource.interval or 15),
+                    "nextcall": fields.Datetime.now() + timedelta(minutes=first_in),
                 }
             )
         )
@@ -293,10 +309,12 @@ class GenericBackendResources(models.AbstractModel):
             return self[resource.interval_field]
         return resource.interval or 0
 
-    def _due_for_import(self, resource):
+    def _due_for_import(self, resource, kind="import", interval=None):
         """The backends of ``self`` whose interval for ``resource`` has
-        passed since their last scheduled run of it; never those whose
-        interval is 0."""
+        passed since their last scheduled run of it (of ``kind``: an import
+        or a reconcile); never those whose interval is 0. ``interval`` gives
+        a backend's minutes (default: ``_import_interval``)."""
+        interval = interval or (lambda backend: backend._import_interval(resource))
         now = fields.Datetime.now()
         last = dict(
             self.env["generic.sync.run"]
@@ -307,16 +325,16 @@ class GenericBackendResources(models.AbstractModel):
                     ("backend_id", "in", self.ids),
                     ("trigger", "=", "cron"),
                     ("resource", "=", resource.model),
+                    ("kind", "=", kind),
                 ],
                 ["backend_id"],
                 ["started_at:max"],
             )
         )
         return self.filtered(
-            lambda b: b._import_interval(resource) > 0
+            lambda b: interval(b) > 0
             and (
-                not last.get(b.id)
-                or last[b.id] <= now - timedelta(minutes=b._import_interval(resource))
+                not last.get(b.id) or last[b.id] <= now - timedelta(minutes=interval(b))
             )
         )
 

@@ -12,10 +12,30 @@ jobs importing the same remote record at once cannot both create it.
 import json
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
+from ..digest import values_digest
 from ..jobs import job_errors
 from ..timestamps import canonical_timestamp, to_odoo_datetime
 from ..transport import NotFoundError
+
+#: The field types a reconcile compares between Odoo and the platform: values
+#: a record reads back as they were written.
+COMPARABLE_TYPES = frozenset(
+    {
+        "boolean",
+        "char",
+        "date",
+        "datetime",
+        "float",
+        "html",
+        "integer",
+        "many2one",
+        "monetary",
+        "selection",
+        "text",
+    }
+)
 
 #: The context imports run in: no mail tracking, creation message or follower
 #: subscription for what they create or write (the binding keeps the history,
@@ -43,8 +63,17 @@ class GenericBinding(models.AbstractModel):
     sync_digest = fields.Char(
         copy=False,
         readonly=True,
-        help="Digest of the values last synced from the remote, for APIs whose "
-        "records carry no trustworthy update time: an unchanged record is skipped.",
+        help="Digest of the values last synced from the remote: an unchanged "
+        "record is skipped (APIs whose records carry no trustworthy update "
+        "time), and a reconcile tells a platform change its updated_at did "
+        "not show.",
+    )
+    odoo_digest = fields.Char(
+        copy=False,
+        readonly=True,
+        help="Digest of the synced fields as the last import wrote them in "
+        "Odoo (Odoo-owned fields left out): a reconcile compares it with "
+        "Odoo's current values to find edits made behind the connector.",
     )
     remote_updated_at_dt = fields.Datetime(
         compute="_compute_remote_updated_at_dt",
@@ -105,6 +134,72 @@ class GenericBinding(models.AbstractModel):
             "An Odoo record can be bound only once per backend.",
         ),
     ]
+
+    # Digests of the synced values. ``sync_digest`` covers every value the
+    # platform's record maps to (a record whose content moved while its
+    # updated_at did not is told by it); ``odoo_digest`` the synced fields
+    # as Odoo reads them once the import is done (computed fields and
+    # variants settled), so that it can be computed again from the record.
+
+    @api.model
+    def _synced_fields(self, values, odoo_owned=()):
+        """The fields of mapped ``values`` a reconcile compares: those a
+        record reads back as written (relations to many and binary data
+        are left out), but for the fields Odoo owns."""
+        return [
+            name
+            for name in values
+            if name in self._fields
+            and self._fields[name].type in COMPARABLE_TYPES
+            and name not in odoo_owned
+        ]
+
+    @api.model
+    def _comparable(self, values, names):
+        """``{field: value}`` of mapped ``values`` for the fields ``names``,
+        each as ``_current_values`` gives Odoo's."""
+        record = self.browse()
+        comparable = {}
+        for name in names:
+            field = self._fields[name]
+            cached = field.convert_to_cache(values[name], record)
+            comparable[name] = field.convert_to_write(
+                field.convert_to_record(cached, record), record
+            )
+        return comparable
+
+    def _current_values(self, names):
+        """Odoo's current values of the fields ``names``, as ``write`` takes
+        them."""
+        self.ensure_one()
+        return {
+            name: self._fields[name].convert_to_write(self[name], self)
+            for name in names
+        }
+
+    @api.model
+    def _note_odoo_values(self, synced):
+        """Set the ``odoo_digest`` of each binding of ``synced``, a list of
+        ``(binding, field names)`` an import just wrote, from its current
+        values: one statement for a whole chunk."""
+        rows = [
+            (binding.id, values_digest(binding._current_values(names)))
+            for binding, names in synced
+        ]
+        if not rows:
+            return
+        ids, digests = zip(*rows, strict=True)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s AS b SET odoo_digest = v.digest "
+                "FROM (SELECT unnest(%s::int[]) AS id, "
+                "unnest(%s::varchar[]) AS digest) AS v WHERE b.id = v.id",
+                SQL.identifier(self._table),
+                list(ids),
+                list(digests),
+            )
+        )
+        self.browse(ids).invalidate_recordset(["odoo_digest"])
 
     @api.depends("remote_updated_at")
     def _compute_remote_updated_at_dt(self):

@@ -98,6 +98,14 @@ class GenericSyncRun(models.Model):
         default="manual",
         readonly=True,
     )
+    kind = fields.Selection(
+        [("import", "Import"), ("reconcile", "Reconcile")],
+        required=True,
+        default="import",
+        readonly=True,
+        help="Import: the records changed (or all). Reconcile: the platform's "
+        "records compared with Odoo's, and what drifted repaired.",
+    )
     resource = fields.Char(
         string="Resource Model",
         readonly=True,
@@ -153,6 +161,7 @@ class GenericSyncRun(models.Model):
         "the run is then partial and its watermark stays.",
     )
     tally_ids = fields.One2many("generic.sync.run.tally", "run_id", readonly=True)
+    drift_ids = fields.One2many("generic.sync.run.drift", "run_id", readonly=True)
     failure_ids = fields.One2many("generic.sync.run.failure", "run_id", readonly=True)
     job_ids = fields.One2many("queue.job", "sync_run_id", readonly=True)
     job_count = fields.Integer(compute="_compute_job_count")

@@ -151,6 +151,13 @@ class MockAdapter:
         """Listed records are whole, as the generic adapter's are."""
         return list(records), []
 
+    def list_versions(self):
+        """A reconcile's walk: the ``list`` endpoint, unfiltered."""
+        return self.iterate_pages()
+
+    def lists_whole_records(self):
+        return True
+
     def create(self, data):  # pylint: disable=method-required-super
         return self.answer("create", data)
 

@@ -161,6 +161,9 @@ class MyConnectorBackend(models.Model):
                 import_method="_import_orders",
                 count_field="order_binding_count",
                 action="myconnector.myconnector_sale_order_action",
+                # An order is Odoo's once confirmed (deliveries, invoices):
+                # missing ones come back by the incremental import.
+                reconcile=False,
                 **scheduled,
             ),
             Resource(

@@ -19,3 +19,4 @@ from . import test_resources
 from . import test_import_plan
 from . import test_timeline
 from . import test_companies
+from . import test_reconcile

@@ -119,7 +119,9 @@ class TestBackend(MyConnectorCase):
         crons = self.env["ir.cron"].search(
             [("model_id.model", "=", "myconnector.backend")]
         )
-        self.assertEqual(len(crons), 3)
+        # Imports of products, customers and orders; reconciles of products
+        # and customers (orders are not reconciled).
+        self.assertEqual(len(crons), 5)
         for cron in crons:
             with self.subTest(cron=cron.name):
                 self.assertGreaterEqual(

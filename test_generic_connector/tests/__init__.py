@@ -7,3 +7,4 @@ from . import test_variants
 from . import test_resources
 from . import test_missed_webhooks
 from . import test_import_plan
+from . import test_reconcile

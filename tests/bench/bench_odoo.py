@@ -3,7 +3,8 @@
 A script, not collected by pytest. Run ``make bench`` or::
 
     python tests/bench/bench_odoo.py [--products 2000] [--requests 800]
-        [--memory-records 100000] [--only B1,B3] [--json FILE]
+        [--memory-records 100000] [--reconcile-products 10000]
+        [--only B1,B3] [--json FILE]
 
 * B1 import: N products (with their variants) through the real import jobs,
   in process (``odoo-bin shell``, jobs run by ``run_jobs``), against one
@@ -19,6 +20,9 @@ A script, not collected by pytest. Run ``make bench`` or::
   the adapter (a sandbox with 100,000 products, in its own process).
 * B5 end to end: a ``make run``-like Odoo (2 workers, its job runner): N
   products from *Import products* to the last job, against B1's time.
+* B6 reconcile: a reconcile of 10,000 imported, unchanged products (in
+  process): calls, seconds, queries. The list carries whole records with
+  ``updated_at``: one call per page, no read of a product by its id.
 
 ``--only profile`` runs the webhook intake in process (Odoo's WSGI
 application) under pyinstrument and prints the profile and the SQL queries
@@ -296,6 +300,21 @@ def bench_end_to_end(env, products, in_process_seconds):
     }
 
 
+# -- B6 ---------------------------------------------------------------------
+
+
+def bench_reconcile(env, products):
+    with (
+        SandboxServer(port=BASE + 13, seed_records=products) as sandbox,
+        installed_db(env, f"myconnector_bench_rec_{os.getpid()}") as server,
+    ):
+        r = odoo_shell(server, "reconcile", SANDBOX_URL=sandbox.url)
+    per_record = sum(
+        count for path, count in r["calls_by_path"].items() if path.count("/") > 3
+    )
+    return dict(r, per_record_reads=per_record)
+
+
 # -- report -----------------------------------------------------------------
 
 
@@ -358,6 +377,17 @@ def table(results):
                 f"overhead {b5['overhead_ratio']:.2f}x (<= 1.3x)",
             )
         )
+    b6 = results.get("B6")
+    if b6:
+        rows.append(
+            (
+                "B6 reconcile",
+                f"{b6['products']} unchanged products: {b6['calls']} calls "
+                f"(pages of {b6['page_size']}), {b6['seconds']:.1f} s, "
+                f"{b6['queries']} queries, drift {b6['drift']}",
+                f"per-record reads {b6['per_record_reads']} (= 0)",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(3)] if rows else []
     lines = []
     for row in rows:
@@ -370,7 +400,8 @@ def main(argv=None):
     parser.add_argument("--products", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=800)
     parser.add_argument("--memory-records", type=int, default=100000)
-    parser.add_argument("--only", default="B1,B2,B3,B4,B5")
+    parser.add_argument("--reconcile-products", type=int, default=10000)
+    parser.add_argument("--only", default="B1,B2,B3,B4,B5,B6")
     parser.add_argument("--json", default=str(ROOT / "bench-odoo.json"))
     opts = parser.parse_args(argv)
     wanted = set(opts.only.upper().split(","))
@@ -384,6 +415,8 @@ def main(argv=None):
         results["B4"] = bench_memory(env, opts.memory_records)
     if "B5" in wanted:
         results["B5"] = bench_end_to_end(env, opts.products, results["B1"]["seconds"])
+    if "B6" in wanted:
+        results["B6"] = bench_reconcile(env, opts.reconcile_products)
     if "PROFILE" in wanted:
         with installed_db(env, f"myconnector_bench_prof_{os.getpid()}") as server:
             results["profile"] = odoo_shell(

@@ -11,6 +11,9 @@ database is thrown away by the caller.
   products changed remotely. Time, and SQL queries counted by Odoo's cursor.
 * ``memory``: B4, the peak RSS growth of iterating every remote product
   through the backend's adapter (pages are lazy: one in memory at a time).
+* ``reconcile``: B6, a reconcile of N products imported and unchanged: its
+  calls (counted by the sandbox, by path), time, SQL queries and the drift
+  it found (none expected).
 """
 
 import json
@@ -196,5 +199,45 @@ def part_profile():
     return figures
 
 
-PARTS = {"import": part_import, "memory": part_memory, "profile": part_profile}
+def _sandbox_requests():
+    stats = requests.get(os.environ["SANDBOX_URL"] + "/admin/stats", timeout=30)
+    return stats.json()["requests"]
+
+
+def part_reconcile():
+    backend = _backend()
+    _import_run(backend, None)
+    imported = env[PRODUCT_MODEL].search_count(  # noqa: F821
+        [("backend_id", "=", backend.id)]
+    )
+    before = _sandbox_requests()
+    jobs, seconds, queries = _measure(
+        lambda: (
+            backend._reconcile_resource("products"),
+            run_jobs(env, max_runs=100000),  # noqa: F821
+        )[1]
+    )
+    after = _sandbox_requests()
+    calls = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k)}
+    run = env["generic.sync.run"].search(  # noqa: F821
+        [("kind", "=", "reconcile")], limit=1
+    )
+    return {
+        "products": imported,
+        "page_size": backend.page_size,
+        "calls": sum(calls.values()),
+        "calls_by_path": calls,
+        "seconds": seconds,
+        "queries": queries,
+        "jobs": jobs,
+        "drift": len(run.drift_ids),
+    }
+
+
+PARTS = {
+    "import": part_import,
+    "memory": part_memory,
+    "profile": part_profile,
+    "reconcile": part_reconcile,
+}
 print("BENCH_JSON " + json.dumps(PARTS[os.environ["BENCH_PART"]]()))  # noqa: T201

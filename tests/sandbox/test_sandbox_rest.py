@@ -364,3 +364,31 @@ def test_seed_is_deterministic(make_sandbox):
         10,
         20,
     )
+
+
+def test_admin_silent_change_keeps_updated_at_and_sends_nothing(api, sandbox):
+    """A change whose ``updated_at`` does not move: a list filtered by
+    ``updated_since`` does not show it, a full list does."""
+    before = sandbox.store.get_product(4)
+    events = []
+    sandbox.store.subscribe(lambda event_type, record: events.append(event_type))
+    changed = api.post(
+        api.base_url + "/admin/simulate/silent",
+        json={"product_id": 4, "fields": {"title": "Renamed quietly"}},
+    ).json()
+    assert changed["title"] == "Renamed quietly"
+    assert changed["updated_at"] == before["updated_at"]
+    assert events == []
+    products = api.get(api.base_url + "/api/v1/products", params={"per_page": 100})
+    titles = {p["id"]: p["title"] for p in data(products)["items"]}
+    assert titles[4] == "Renamed quietly"
+    since = api.get(
+        api.base_url + "/api/v1/products",
+        params={"updated_since": before["updated_at"]},
+    )
+    assert 4 not in {p["id"] for p in data(since)["items"]}
+    refused = api.post(
+        api.base_url + "/admin/simulate/silent",
+        json={"product_id": 4, "fields": {"title": 7}},
+    )
+    assert refused.status_code == 422
