@@ -82,6 +82,20 @@ SQL_METRICS = [
         """,
     ),
     SqlMetric(
+        "connector_drift",
+        "counter",
+        "Differences reconcile runs found between Odoo and the platform, by "
+        "class (missing_odoo, gone_platform, changed_platform, changed_odoo, "
+        "changed_both) and repair (imported, restored, archived, waiting).",
+        BACKEND_LABELS + ("resource", "class", "repair"),
+        """
+        SELECT r.backend_model, r.backend_id, coalesce(r.resource, ''),
+               d.drift_class, d.repair, count(*)
+        FROM generic_sync_run_drift d JOIN generic_sync_run r ON r.id = d.run_id
+        GROUP BY 1, 2, 3, 4, 5
+        """,
+    ),
+    SqlMetric(
         "connector_webhook_backlog",
         "gauge",
         "Inbox events waiting for their job.",

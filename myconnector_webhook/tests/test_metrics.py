@@ -89,3 +89,23 @@ class TestMetrics(WebhookHttpCase):
         self.assertEqual(
             samples[("connector_webhook_refusals_total", self.backend_labels())], 1
         )
+
+    def test_drift_by_class_after_a_reconcile(self):
+        self.env["ir.config_parameter"].set_param(
+            "generic_connector.metrics_token", TOKEN
+        )
+        self.backend.action_import_products()
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        binding = self.env["myconnector.product.template"].search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=", "2")]
+        )
+        # An edit behind the connector's back: no export, the platform keeps
+        # its price, which the reconcile restores.
+        binding.odoo_id.with_context(connector_no_export=True).list_price = 9999
+        self.backend.with_context(connector_resource="products").action_reconcile()
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        edited = self.backend_labels(
+            resource="myconnector.product.template",
+            **{"class": "changed_odoo", "repair": "restored"},
+        )
+        self.assertEqual(self.samples()[("connector_drift_total", edited)], 1)
