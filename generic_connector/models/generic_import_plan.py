@@ -45,14 +45,11 @@ APPLIED = ("create", "bind", "update", "archive")
 
 class GenericImportPlan(models.Model):
     _name = "generic.import.plan"
+    _inherit = "generic.backend.owned"
     _description = "Import Plan"
     _order = "create_date desc, id desc"
 
     name = fields.Char(compute="_compute_name")
-    backend_model = fields.Char(required=True, index=True, readonly=True)
-    backend_id = fields.Many2oneReference(
-        model_field="backend_model", required=True, index=True, readonly=True
-    )
     resource = fields.Char(required=True, readonly=True, help="The resource's key.")
     resource_model = fields.Char(required=True, readonly=True)
     state = fields.Selection(
@@ -111,10 +108,6 @@ class GenericImportPlan(models.Model):
         for plan in self:
             for action, _label in ACTIONS:
                 plan[f"{action}_count"] = counts.get((plan.id, action), 0)
-
-    def _backend(self):
-        self.ensure_one()
-        return self.env[self.backend_model].browse(self.backend_id)
 
     @api.model
     def _start(self, backend, key):

@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Companies kept apart: two companies with a backend each, each synchronised
 and sent a webhook; a connector user of one reads none of the other's runs,
-failures, tallies, inbox events, receipts or timelines."""
+failures, tallies, drift lines, inbox events, receipts, timelines or import
+plans."""
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -17,6 +18,9 @@ OWNED = (
     "generic.webhook",
     "generic.webhook.receipt",
     "generic.binding.version",
+    "generic.sync.run.drift",
+    "generic.import.plan",
+    "generic.import.plan.line",
 )
 
 
@@ -40,6 +44,7 @@ class TestCompaniesKeptApart(MyConnectorCase):
         )
         for backend in cls.backend | cls.backend_b:
             backend.action_import_products()
+            backend.with_context(connector_resource="products").action_plan_import()
         cls.runs = cls.env["generic.sync.run"].search([])
         cls.env["generic.webhook"]._receive(
             cls.backend, "delivery-a", "product.updated", b'{"id": 1}', {}
@@ -53,6 +58,16 @@ class TestCompaniesKeptApart(MyConnectorCase):
         self.run_jobs(domain=[("method_name", "!=", "_process")])
         for run in self.runs:
             run._note_failure("Bad data, for the test", external_id="9")
+            self.env["generic.sync.run.drift"]._record(
+                run,
+                [
+                    {
+                        "external_id": "9",
+                        "drift_class": "changed_odoo",
+                        "repair": "waiting",
+                    }
+                ],
+            )
 
     def user(self, companies):
         return self.env["res.users"].create(
@@ -77,6 +92,8 @@ class TestCompaniesKeptApart(MyConnectorCase):
         records = self.env[model].sudo().search([])
         company_of = {
             "generic.sync.run.tally": lambda r: r.run_id.company_id,
+            "generic.sync.run.drift": lambda r: r.run_id.company_id,
+            "generic.import.plan.line": lambda r: r.plan_id.company_id,
             "generic.webhook.receipt": lambda r: r.webhook_id.company_id,
         }.get(model, lambda r: r.company_id)
         return records.filtered(lambda r: company_of(r) == company)
