@@ -38,6 +38,14 @@ cleanup() {
         kill -TERM "$pid" 2>/dev/null || true
     done
     wait 2>/dev/null || true
+    # The master may exit before its workers and job runner: wait for every
+    # process of this run's configuration to end before the database and
+    # the log files they still use go away.
+    for _ in $(seq 30); do
+        pgrep -f "$work/" >/dev/null || break
+        sleep 1
+    done
+    pkill -KILL -f "$work/" 2>/dev/null || true
     psql -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
     rm -rf "$work" "$ODOO_DATA_DIR/filestore/$db"
     return 0
