@@ -60,7 +60,9 @@ class FixedWindowLimiter:
             if allowed:
                 count += 1
             self._windows[key] = (start, count)
-            reset = max(0, math.ceil(start + self.window - now))
+            # window - elapsed, not (start + window) - now: the float sum
+            # can round above the window (30.000000000000004 -> 31).
+            reset = max(0, math.ceil(self.window - (now - start)))
             return RateDecision(allowed, self.limit, self.limit - count, reset)
 
 
