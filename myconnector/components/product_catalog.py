@@ -239,14 +239,17 @@ class ProductImageImporter(Component):
         if not items or not self.backend_record.import_images:
             return
         variants = self._variant_bindings(items)
+        # A record without the key (another protocol's, which has no images)
+        # leaves the image as it is; a null one removes it.
         for binding, record in items:
-            self._sync(binding, "image_1920", record.get("image"), "product")
+            if "image" in record:
+                self._sync(binding, "image_1920", record["image"], "product")
             for variant in record.get("variants") or []:
-                if isinstance(variant, dict):
+                if isinstance(variant, dict) and "image" in variant:
                     found = variants.get(_remote_id(variant.get("id")))
                     if found:
                         self._sync(
-                            found, "image_variant_1920", variant.get("image"), "variant"
+                            found, "image_variant_1920", variant["image"], "variant"
                         )
 
     def _variant_bindings(self, items):

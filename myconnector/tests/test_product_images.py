@@ -22,6 +22,8 @@ class TestProductImages(MyConnectorCase):
     def setUp(self):
         super().setUp()
         self.backend.write({"import_images": True, "import_categories": True})
+        # The sandbox lives for the class: each test starts from the seed.
+        self.remote("POST", "/admin/reset", json={})
         self.remote("DELETE", "/admin/images")
 
     def downloads(self):
@@ -83,6 +85,8 @@ class TestProductImages(MyConnectorCase):
         self.remote("DELETE", "/admin/images")
         self.backend.with_delay()._import_products(since=None)
         self.assertEqual(self.run_jobs()["failed"], 0)
+        # A variant's image_1920 is computed without dependencies: read anew.
+        self.env.invalidate_all()
         new_image = changed["image"]
         new_variant_image = variant_changed["variants"][1]["image"]
         self.assertEqual(
@@ -97,6 +101,32 @@ class TestProductImages(MyConnectorCase):
             base64.b64decode(self.variant("1502").image_1920),
             self.content(new_variant_image),
         )
+
+    def test_image_removed_remotely_and_other_protocols_leave_images(self):
+        self.import_products()
+        self.assertTrue(self.binding("2").image_1920)
+        # GraphQL's products carry no image: a re-import over GraphQL keeps
+        # the images REST brought, and downloads nothing.
+        for external_id in ("2", "6"):
+            self.remote(
+                "PATCH", f"/api/v1/products/{external_id}", json={"price": "3.25"}
+            )
+        self.remote("DELETE", "/admin/images")
+        self.backend.product_protocol = "graphql"
+        self.import_products()
+        self.assertEqual(self.binding("2").list_price, 3.25)
+        self.assertTrue(self.binding("2").image_1920)
+        self.assertTrue(self.binding("2").image_checksum)
+        self.assertEqual(self.downloads(), {})
+        # The platform removes the image: the next import removes it.
+        self.backend.product_protocol = "rest"
+        self.remote(
+            "POST", "/admin/corrupt", json={"product_id": 6, "fields": {"image": None}}
+        )
+        self.import_products()
+        self.assertFalse(self.binding("6").image_1920)
+        self.assertFalse(self.binding("6").image_checksum)
+        self.assertTrue(self.binding("2").image_1920)
 
     def test_a_broken_image_fails_alone_with_its_reason(self):
         self.remote(
