@@ -340,11 +340,13 @@ class ProductCatalogRecordImporter(Component):
         return res
 
     def _after_import(self, binding):
-        super()._after_import(binding)
+        res = super()._after_import(binding)
         self.component(usage="image.importer").run([(binding, self.remote_record)])
+        return res
 
     def _after_import_batch(self, importers):
-        super()._after_import_batch(importers)
+        res = super()._after_import_batch(importers)
         self.component(usage="image.importer").run(
             [(imp.binding, imp.remote_record) for imp in importers]
         )
+        return res
