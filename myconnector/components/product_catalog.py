@@ -339,6 +339,13 @@ class ProductCatalogRecordImporter(Component):
             self.component(usage="category.importer").prefetch(records)
         return res
 
+    def _update(self, binding, values):
+        # Writing a product's category costs Odoo about six queries even
+        # when it does not change: write it only when it does.
+        if "categ_id" in values and binding.categ_id.id == values["categ_id"]:
+            values = {k: v for k, v in values.items() if k != "categ_id"}
+        return super()._update(binding, values)
+
     def _after_import(self, binding):
         res = super()._after_import(binding)
         self.component(usage="image.importer").run([(binding, self.remote_record)])
