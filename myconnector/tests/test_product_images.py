@@ -196,5 +196,18 @@ class TestProductImages(MyConnectorCase):
         # The product moves remotely: the next import moves it in Odoo.
         target = "6" if self.binding("1").categ_id != bound["6"].odoo_id else "2"
         self.remote("PATCH", "/api/v1/products/1", json={"category_id": int(target)})
+        # A category the platform does not list leaves the product where it
+        # is: the product still imports.
+        self.remote(
+            "POST",
+            "/admin/corrupt",
+            json={"product_id": 2, "fields": {"category_id": 99}},
+        )
+        before = self.binding("2").categ_id
         self.import_products()
         self.assertEqual(self.binding("1").categ_id, bound[target].odoo_id)
+        self.assertEqual(self.binding("2").categ_id, before)
+        self.assertEqual(
+            self.binding("2").remote_updated_at,
+            self.remote_products()["2"]["updated_at"],
+        )
