@@ -13,7 +13,7 @@ budget) and only to the backend's own host: a URL elsewhere is refused, so a
 platform's record cannot make Odoo fetch an internal address (SSRF). A
 failed image fails alone: the product imports, the binding says why
 (``image_error``), one WARNING is logged, and the next import of the product
-tries again.
+tries again, as does a full re-import that skips the product otherwise.
 
 Categories: the platform's tree becomes ``product.category`` rows bound by
 remote id (``myconnector.product.category``), read once per chunk when a
@@ -242,15 +242,26 @@ class ProductImageImporter(Component):
         # A record without the key (another protocol's, which has no images)
         # leaves the image as it is; a null one removes it.
         for binding, record in items:
+            failed = []
             if "image" in record:
-                self._sync(binding, "image_1920", record["image"], "product")
+                failed.append(
+                    self._sync(binding, "image_1920", record["image"], "product")
+                )
             for variant in record.get("variants") or []:
                 if isinstance(variant, dict) and "image" in variant:
                     found = variants.get(_remote_id(variant.get("id")))
                     if found:
-                        self._sync(
-                            found, "image_variant_1920", variant["image"], "variant"
+                        failed.append(
+                            self._sync(
+                                found, "image_variant_1920", variant["image"], "variant"
+                            )
                         )
+            # The product's binding tells every image of it that failed (a
+            # failed image is tried again by each import of the product: its
+            # checksum was not kept), so a skipped product shows it too.
+            reasons = "\n".join(filter(None, failed)) or False
+            if (binding.image_error or False) != reasons:
+                binding.with_context(connector_no_export=True).image_error = reasons
 
     def _variant_bindings(self, items):
         external_ids = [
@@ -273,17 +284,18 @@ class ProductImageImporter(Component):
 
     def _sync(self, binding, field, image, label):
         """Give ``binding``'s record the remote ``image`` unless it has it
-        (same checksum, or the URL when the platform gives no checksum)."""
+        (same checksum, or the URL when the platform gives no checksum);
+        return why it failed, else None."""
         image = image if isinstance(image, dict) else None
         key = image and (image.get("checksum") or image.get("url")) or False
         if (binding.image_checksum or False) == key:
-            return
+            return None
         binding = binding.with_context(connector_no_export=True)
         record = binding.odoo_id
         if not image:
             record.write({field: False})
             binding.write({"image_checksum": False, "image_error": False})
-            return
+            return None
         try:
             content = self._download(image.get("url"))
             with self.env.cr.savepoint():
@@ -299,8 +311,9 @@ class ProductImageImporter(Component):
             )
             _logger.warning("%s", reason)
             binding.write({"image_checksum": False, "image_error": reason})
-            return
+            return reason
         binding.write({"image_checksum": key, "image_error": False})
+        return None
 
     def _download(self, url):
         """The image at ``url`` (on the backend's host), through the
@@ -338,6 +351,16 @@ class ProductCatalogRecordImporter(Component):
         if self.backend_record.import_categories:
             self.component(usage="category.importer").prefetch(records)
         return res
+
+    def _prepare(self, external_id, data=None, force=False):
+        map_record = super()._prepare(external_id, data=data, force=force)
+        if map_record is None and not self.planning and self.binding.image_error:
+            # Skipped (not newer), but an image of it failed last time: try
+            # again, so a full re-import repairs what a flaky download broke.
+            self.component(usage="image.importer").run(
+                [(self.binding, self.remote_record)]
+            )
+        return map_record
 
     def _update(self, binding, values):
         # Writing a product's category costs Odoo about six queries even

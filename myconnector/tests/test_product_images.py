@@ -128,6 +128,30 @@ class TestProductImages(MyConnectorCase):
         self.assertFalse(self.binding("6").image_checksum)
         self.assertTrue(self.binding("2").image_1920)
 
+    def test_a_failed_image_is_fetched_again_by_a_full_reimport(self):
+        # The platform's image server fails for one image: it fails alone.
+        self.remote(
+            "PUT",
+            "/admin/faults",
+            json={"GET /api/v1/images/product-3.png": {"error_rate": 1.0}},
+        )
+        with mute_logger("odoo.addons.myconnector.components.product_catalog"):
+            self.import_products()
+        self.remote("DELETE", "/admin/faults")
+        self.assertFalse(self.binding("3").image_1920)
+        self.assertIn("product-3.png", self.binding("3").image_error)
+        # The product did not change remotely, so an incremental import does
+        # not read it; a full re-import skips it, but fetches its image.
+        self.remote("DELETE", "/admin/images")
+        self.backend.with_delay()._import_products(since=None)
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        image = self.remote_products()["3"]["image"]
+        self.assertEqual(self.downloads(), {image["url"]: 1})
+        self.assertEqual(
+            base64.b64decode(self.binding("3").image_1920), self.content(image)
+        )
+        self.assertFalse(self.binding("3").image_error)
+
     def test_a_broken_image_fails_alone_with_its_reason(self):
         self.remote(
             "POST",
