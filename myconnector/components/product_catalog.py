@@ -186,13 +186,9 @@ class ProductCategoryImporter(Component):
     def _public_categories(self, bound):
         """An eCommerce category per category, under its parent's."""
         Public = self.env[PUBLIC_CATEGORY]
+        by_category = {b.odoo_id.id: b for b in bound.values()}
         for binding in sorted(bound.values(), key=lambda b: b.parent_path or ""):
-            parent = bound.get(
-                next(
-                    (i for i, b in bound.items() if b.odoo_id == binding.parent_id),
-                    None,
-                )
-            )
+            parent = by_category.get(binding.parent_id.id)
             values = {
                 "name": binding.name,
                 "parent_id": parent.public_category_ref if parent else False,

@@ -235,3 +235,28 @@ class TestProductImages(MyConnectorCase):
             self.binding("2").remote_updated_at,
             self.remote_products()["2"]["updated_at"],
         )
+
+    def test_ecommerce_categories_when_website_sale_is_installed(self):
+        if "product.public.category" not in self.env:
+            self.skipTest("eCommerce (website_sale) is not installed")
+        self.import_products()
+        bound = {
+            b.external_id: b
+            for b in self.env[CATEGORY_MODEL].search(
+                [("backend_id", "=", self.backend.id)]
+            )
+        }
+        Public = self.env["product.public.category"]
+        for category in self.remote("GET", "/api/v1/categories")["data"]["items"]:
+            public = Public.browse(bound[str(category["id"])].public_category_ref)
+            self.assertEqual(public.name, category["name"])
+            parent = category["parent_id"]
+            self.assertEqual(
+                public.parent_id.id,
+                bound[str(parent)].public_category_ref if parent else False,
+            )
+        for external_id, product in self.remote_products().items():
+            self.assertEqual(
+                self.binding(external_id).public_categ_ids.ids,
+                [bound[str(product["category_id"])].public_category_ref],
+            )
