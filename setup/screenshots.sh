@@ -20,7 +20,7 @@ use_postgres || die "no PostgreSQL server could be reached or started"
 db_exists "$DEMO_DB" && drop_db "$DEMO_DB"
 rm -f "$MYCONNECTOR_CACHE/$DEMO_DB.sandbox.sqlite" "$MYCONNECTOR_CACHE/$DEMO_DB.addons"
 
-log="$MYCONNECTOR_CACHE/logs/screenshots-run.log"
+log="$MYCONNECTOR_CACHE/logs/screenshots-$DEMO_DB.log"
 mkdir -p "$(dirname "$log")"
 say "Starting make run on :$ODOO_PORT (log in $log)"
 # In a session of its own: stopping it must not signal this script.

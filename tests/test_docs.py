@@ -150,3 +150,14 @@ def test_readme_sandbox_help_runs():
     )
     assert done.returncode == 0, done.stderr
     assert "--seed-records" in done.stdout
+
+
+def test_readme_is_a_front_door():
+    """Short, with the history and the deep explanations in docs/, every
+    relative link and picture of it pointing at a file that exists."""
+    text = README.read_text()
+    assert len(text.splitlines()) <= 260, "README.md grew: move details to docs/"
+    for page in ("PERFORMANCE.md", "RELIABILITY.md", "RATE_BUDGET.md", "SETUP.md"):
+        assert f"(docs/{page})" in text, f"README.md does not link docs/{page}"
+    for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+        assert (REPO_ROOT / target).exists(), f"README.md links a missing {target}"
