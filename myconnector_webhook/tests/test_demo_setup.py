@@ -111,7 +111,7 @@ class TestDemoSetup(GenericConnectorCase):
             run = self.last_run("myconnector.sale.order")
             self.assertEqual((run.state, run.fetched), ("done", 250))
             self.assertEqual(self.count("order_binding_count"), 250)
-            self.assertIn("Orders: press **Import orders**", readme)
+            self.assertIn("The 250 orders become sales orders", readme)
             # Step 13: a product broken on the platform fails alone, quietly.
             self.remote(
                 "POST",
