@@ -105,6 +105,14 @@ class TestDemoSetup(GenericConnectorCase):
             self.assertEqual(self.run_jobs()["failed"], 0)
             self.assertEqual(self.count("customer_binding_count"), 125)
             self.assertIn("the 125 customers become contacts", readme)
+            # Step 9: Import inventory: quants in both mapped locations.
+            self.backend.action_import_inventory()
+            self.assertEqual(self.run_jobs()["failed"], 0)
+            locations = self.backend.inventory_location_ids.location_id
+            quants = self.env["stock.quant"].search(
+                [("location_id", "in", locations.ids), ("quantity", "!=", 0)]
+            )
+            self.assertEqual(quants.location_id, locations)
             # Step 10: Import orders.
             self.backend.with_context(connector_resource="orders").action_import()
             self.assertEqual(self.run_jobs()["failed"], 0)
