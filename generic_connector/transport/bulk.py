@@ -7,9 +7,11 @@ calls. The protocol, as :class:`BulkExport` declares it:
 1. ``POST <operations path>`` ``{"resource": ...}`` -> the operation (its id);
 2. ``GET <operations path>/<id>`` until its status is final: polled with a
    backoff (``poll_interval`` doubling up to ``max_poll_interval``) and
-   given up after ``timeout`` seconds with a ``TransientError`` that says
+   given up after ``timeout`` seconds with a ``TransientError``
+   (``BulkExportTimeoutError``) that says
    what to do (the job is retried later; or the caller pages instead);
-   ``failed`` (and cancelled, expired) is a ``FatalError``;
+   ``failed`` (and cancelled, expired) is a ``FatalError``
+   (``BulkExportFailedError``);
 3. ``GET <url of the completed operation>``: one JSON object per line,
    read with ``requests``' ``stream=True`` and ``iter_lines``: one chunk of
    the body in memory at a time, never the whole file, whatever its size.
@@ -39,12 +41,36 @@ import requests
 from .envelope import extract
 from .errors import FatalError, TransientError, error_from_exception
 from .pagination import Page
+from .redact import redact_text
 
 _logger = logging.getLogger("generic_connector.transport")
 
 #: bytes read from the socket at a time while streaming a file
 LINE_CHUNK = 16 * 1024
 FINAL_FAILURES = ("failed", "cancelled", "canceled", "expired")
+
+
+class _OwnWords:
+    """An error whose message is the whole story (what happened to the
+    export, what to do): the summary an admin reads says it, not a generic
+    hint."""
+
+    def __init__(self, message="", **kwargs):
+        super().__init__("", **kwargs)
+        self.hint = redact_text(message, kwargs.get("secrets", ()))
+        self.args = (str(self),)
+
+
+class BulkExportFailedError(_OwnWords, FatalError):
+    """The remote ended the export failed, cancelled or expired."""
+
+    what = "The platform's bulk export failed"
+
+
+class BulkExportTimeoutError(_OwnWords, TransientError):
+    """The export did not complete in time: tried again later."""
+
+    what = "The platform's bulk export is not ready"
 
 
 @dataclass
@@ -122,7 +148,7 @@ class BulkExport:
             if status == "completed":
                 return operation
             if status in FINAL_FAILURES:
-                raise FatalError(
+                raise BulkExportFailedError(
                     f"the bulk export {operation['id']} of {walk.resource} "
                     f"ended {status} on the remote "
                     f"({operation.get('error_code') or 'no error code'}): run "
@@ -130,7 +156,7 @@ class BulkExport:
                     url=client.url_for(path),
                 )
             if clock() + interval > deadline:
-                raise TransientError(
+                raise BulkExportTimeoutError(
                     f"the bulk export {operation['id']} of {walk.resource} is "
                     f"still {status or 'unfinished'} after {self.timeout:.0f} s: "
                     f"the remote is slow. The import is tried again later; "
