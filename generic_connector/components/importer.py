@@ -496,8 +496,8 @@ class GenericBatchImporter(AbstractComponent):
         adapter = self.backend_adapter
         self.bulk = bool(
             not filters
-            and adapter.supports_bulk()
             and self.backend_record._bulk_export_for(self.model._name)
+            and adapter.supports_bulk()
         )
         return adapter.iterate_bulk() if self.bulk else adapter.iterate_pages(filters)
 
