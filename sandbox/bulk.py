@@ -135,7 +135,7 @@ class BulkApi:
             for line in lines:
                 yield (line + "\n").encode()
 
-        return Response(body(), content_type=JSONL, direct_passthrough=True)
+        return Response(body(), content_type=JSONL)
 
     # -- helpers ---------------------------------------------------------
 
