@@ -28,7 +28,14 @@ from .auth import (
     NoAuth,
     OAuth2ClientCredentials,
 )
-from .bulk import BulkExport, BulkWalk, bulk_pages, iterate_bulk
+from .bulk import (
+    BulkExport,
+    BulkExportFailedError,
+    BulkExportTimeoutError,
+    BulkWalk,
+    bulk_pages,
+    iterate_bulk,
+)
 from .client import HttpClient, decode_json, origin_of
 from .envelope import MISSING, extract
 from .metrics import CallStats, count_calls, note_wait

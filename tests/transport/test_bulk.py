@@ -14,6 +14,8 @@ import pytest
 from generic_connector.transport import (
     ApiKeyAuth,
     BulkExport,
+    BulkExportFailedError,
+    BulkExportTimeoutError,
     BulkWalk,
     FatalError,
     HttpClient,
@@ -117,8 +119,9 @@ def test_an_export_still_running_past_the_timeout_says_what_to_do(platform):
         sleep=sleep,
         clock=lambda: now[0],
     )
-    with pytest.raises(TransientError) as caught:
+    with pytest.raises(BulkExportTimeoutError) as caught:
         next(records)
+    assert isinstance(caught.value, TransientError)  # the job tries again later
     message = caught.value.summary  # the sentence an admin reads
     assert message.startswith("The platform's bulk export is not ready at ")
     assert "still running after 60 s" in message
@@ -130,8 +133,9 @@ def test_an_export_that_failed_remotely_is_fatal(platform):
     sandbox = platform(seed_records=5, bulk_delay=0)
     sandbox.faults.add_rule("POST /api/v1/bulk_operations", bulk_fail_rate=1)
     export = quick(advice="untick 'Use bulk export' to page")
-    with pytest.raises(FatalError) as caught:
+    with pytest.raises(BulkExportFailedError) as caught:
         list(iterate_bulk(client_for(sandbox.url), "products", export=export))
+    assert isinstance(caught.value, FatalError)  # not retried: a person decides
     summary = caught.value.summary  # the sentence an admin reads
     assert summary.startswith("The platform's bulk export failed at ")
     assert "ended failed on the remote (INTERNAL_SERVER_ERROR)" in summary
