@@ -41,11 +41,28 @@ class GenericBackendSync(models.AbstractModel):
         help="Records imported by one job of a batch import.",
         tracking=True,
     )
+    use_bulk_export = fields.Boolean(
+        string="Use bulk export for full loads",
+        help="A first load and a Full re-import of a resource that supports it "
+        "ask the platform for one bulk export file (start, wait, download) "
+        "instead of reading page after page through the rate limit. "
+        "Incremental runs still page.",
+        tracking=True,
+    )
     export_delay = fields.Integer(
         default=10,
         help="Seconds an export waits after the change that triggered it: "
         "changes made meanwhile go out in the same export.",
     )
+
+    def _bulk_export_for(self, model_name):
+        """Whether this backend's full walks of the resource importing into
+        ``model_name`` read a bulk export: ticked on the backend, declared
+        by the resource (``Resource.bulk``). The adapter must support it too
+        (``GenericAdapter.supports_bulk``: its protocol, its remote)."""
+        self.ensure_one()
+        resource = self._resource_of_model(model_name)
+        return bool(self.use_bulk_export and resource and resource.bulk)
 
     def _sync_run_start(self, job, resource, watermark_field=None):
         """The run of ``job``, the driver job of a sync of ``resource`` just

@@ -281,6 +281,7 @@ class GenericBinding(models.AbstractModel):
             run._note(
                 resource=self._name,
                 protocol=importer.backend_adapter._protocol,
+                bulk_export=importer.bulk,
                 shortfall=importer.shortfall(),
             )
         run._adopt(jobs)

@@ -116,6 +116,11 @@ class GenericSyncRun(models.Model):
     protocol = fields.Selection(
         [("rest", "REST"), ("graphql", "GraphQL"), ("soap", "SOAP")], readonly=True
     )
+    bulk_export = fields.Boolean(
+        readonly=True,
+        help="The run read the platform's bulk export file instead of its "
+        "list pages (a first load or a full re-import).",
+    )
     state = fields.Selection(
         [
             ("running", "Running"),

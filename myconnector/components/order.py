@@ -51,6 +51,10 @@ class OrderAdapter(Component):
     _items_path = "data.items"
     _total_path = "data.total"  # the walk knows what it should fetch
     _record_path = "data"
+    # Full loads may read one bulk export file (JSON Lines, the same
+    # records) instead of the pages.
+    _bulk_path = "/api/v1/bulk_operations"
+    _bulk_resource = "orders"
 
     def set_status(self, external_id, status):
         """Fulfil or cancel the order (``POST .../fulfil|cancel``, idempotent

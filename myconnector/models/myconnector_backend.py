@@ -135,6 +135,7 @@ class MyConnectorBackend(models.Model):
                 _("Import products"),
                 watermark="products_imported_until",
                 import_method="_import_products",
+                bulk=True,
                 count_field="product_binding_count",
                 action="myconnector.myconnector_product_template_action",
                 match_fields=("default_code", "barcode"),
@@ -147,6 +148,7 @@ class MyConnectorBackend(models.Model):
                 _("Import customers"),
                 watermark="customers_imported_until",
                 import_method="_import_customers",
+                bulk=True,
                 count_field="customer_binding_count",
                 action="myconnector.myconnector_res_partner_action",
                 match_fields=("email",),
@@ -159,6 +161,7 @@ class MyConnectorBackend(models.Model):
                 _("Import orders"),
                 watermark="orders_imported_until",
                 import_method="_import_orders",
+                bulk=True,
                 count_field="order_binding_count",
                 action="myconnector.myconnector_sale_order_action",
                 # An order is Odoo's once confirmed (deliveries, invoices):
