@@ -300,20 +300,18 @@ class TestOrderTaxesAndStatuses(OrderCaseMixin, MyConnectorCase):
         )
         self.assertIn(binding.odoo_id, mine)
 
-    def test_a_backend_set_up_by_a_script_sells_as_the_administrator(self):
+    def test_scripted_backend_sells_as_the_administrator(self):
         # The demo's backend is created in ``odoo-bin shell``, as the superuser.
         backend = self.backend.copy({"name": "Scripted", "webhook_token": "scripted"})
         fresh = self.env["myconnector.backend"].with_user(SUPERUSER_ID)
         self.assertEqual(fresh._default_order_user(), self.env.ref("base.user_admin"))
         self.assertTrue(backend.order_team_id)
 
-    def test_a_change_to_a_confirmed_order_is_noted_in_words(self):
+    def test_note_of_a_change_to_a_confirmed_order_in_words(self):
         order = self.create_remote_order(
             lines=[{"sku": "SKU-00001", "quantity": 3, "price": "19.99"}]
         )
         binding = self.import_order(order)
-        # The platform's total as money, in the order's currency.
-        self.assertEqual(binding.remote_amount_total, float(order["total"]))
         binding.odoo_id.action_confirm()
         self.remote(
             "POST", "/admin/simulate/order_update", json={"order_id": order["id"]}
@@ -323,6 +321,8 @@ class TestOrderTaxesAndStatuses(OrderCaseMixin, MyConnectorCase):
         self.assertIn("not applied because the order is confirmed in Odoo", note)
         self.assertIn("SKU-00001 x ", note)
         self.assertNotIn("%", note)  # no discount: none shown, not "(-0.00%)"
+        # The platform's total as money, in the order's currency.
+        self.assertEqual(binding.remote_amount_total, float(binding.remote_total))
 
     def test_tax_included_keeps_the_platform_total(self):
         self.backend.order_tax_id = self.make_tax(21, included=True)
