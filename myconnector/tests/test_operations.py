@@ -92,7 +92,8 @@ class TestOperations(MyConnectorCase):
             }
         )
         self.env.flush_all()
-        self.env.cr.precommit.run()
+        self.env.cr.precommit.run()  # tracking is written at commit
+        backend.invalidate_recordset(["message_ids"])
         new = backend.message_ids - notes
         self.assertNotIn("Credentials changed", " ".join(new.mapped("body")))
         self.assertEqual(
@@ -100,6 +101,7 @@ class TestOperations(MyConnectorCase):
             ["order_confirm_statuses", "product_protocol", "rate_limit_requests"],
         )
         backend.write({"api_key": "key-2", "password": "pw-1"})
+        backend.invalidate_recordset(["message_ids"])
         bodies = (backend.message_ids - notes - new).mapped("body")
         self.assertEqual(len(bodies), 1)
         self.assertIn("Credentials changed: API Key / Token", bodies[0])
