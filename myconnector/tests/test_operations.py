@@ -98,11 +98,11 @@ class TestOperations(MyConnectorCase):
         self.env.cr.precommit.run()  # tracking is written at commit
         backend.invalidate_recordset(["message_ids"])
         new = backend.message_ids - notes
-        self.assertNotIn("Credentials changed", " ".join(new.mapped("body")))
         self.assertEqual(
             sorted(new.tracking_value_ids.field_id.mapped("name")),
             ["order_confirm_statuses", "product_protocol", "rate_limit_requests"],
         )
+        self.assertNotIn("Credentials changed", " ".join(new.mapped("body")))
         backend.write({"api_key": "key-2", "password": "pw-1"})
         backend.invalidate_recordset(["message_ids"])
         bodies = (backend.message_ids - notes - new).mapped("body")

@@ -152,15 +152,15 @@ class TestAdminTours(HttpCase, MyConnectorCase):
 
     def test_my_quotations_lists_the_imported_orders(self):
         admin = self.env.ref("base.user_admin")
-        self.assertEqual(self.backend.order_user_id, admin)
         self.backend.action_import_orders()
         run_jobs(self.env)
+        self.tour(QUOTATIONS, "connector_my_quotations")
+        # What the tour listed under My Quotations were imported orders.
         imported = self.env["myconnector.sale.order"].search([]).odoo_id
         self.assertTrue(imported)
-        # What the tour lists under My Quotations are imported orders.
         mine = self.env["sale.order"].search([("user_id", "=", admin.id)])
         self.assertEqual(mine, imported)
-        self.tour(QUOTATIONS, "connector_my_quotations")
+        self.assertEqual(self.backend.order_user_id, admin)
 
     def test_the_backend_shows_its_watermarks_as_dates(self):
         stamp = "2026-12-02T12:11:52.000000Z"
