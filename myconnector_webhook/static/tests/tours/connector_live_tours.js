@@ -49,8 +49,9 @@ tours.add("connector_my_quotations", {
             isCheck: true,
         },
         {
+            // Real rows: an empty list shows sample rows instead.
             content: "The imported orders are listed: the admin is their salesperson",
-            trigger: ".o_list_view .o_data_row",
+            trigger: ".o_list_view:not(:has(.o_view_sample_data)) .o_data_row",
             isCheck: true,
         },
     ],
