@@ -571,16 +571,22 @@ class GenericSyncRun(models.Model):
         two polls to know whether to reload, for the runs of ``domain``:
         ``{"revision": str, "running": bool}``. The revision changes when a
         run starts, changes state or is removed, and as a running run's jobs
-        add their counts. Grouped queries: cheap at any number of runs."""
+        end and add their counts. Counting queries: cheap at any number of
+        runs."""
         [(count, last_write)] = self._read_group(
             domain, [], ["__count", "write_date:max"]
         )
         running = self.search(domain + [("state", "=", "running")])
-        progress = self.env["generic.sync.run.tally"].search_count(
+        tallies = self.env["generic.sync.run.tally"].search_count(
             [("run_id", "in", running.ids)]
         )
+        jobs_done = (
+            self.env["queue.job"]
+            .sudo()
+            .search_count([("sync_run_id", "in", running.ids), ("state", "=", "done")])
+        )
         return {
-            "revision": f"{count}:{last_write}:{len(running)}:{progress}",
+            "revision": f"{count}:{last_write}:{len(running)}:{tallies}:{jobs_done}",
             "running": bool(running),
         }
 

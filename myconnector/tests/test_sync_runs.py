@@ -248,6 +248,30 @@ class TestSyncRuns(MyConnectorCase):
         # Its driver ran three times: the run says it retried twice.
         self.assertEqual(run.retries, 2)
 
+    def test_live_views_see_a_run_change(self):
+        Run = self.env["generic.sync.run"]
+        self.backend.action_import_products()
+        run = self.runs()
+        domain = [("id", "=", run.id)]
+        started = Run.live_revision(domain)
+        self.assertTrue(started["running"])
+        self.assertEqual(Run.live_revision(domain), started)  # nothing moved
+        run_job(run.job_ids)  # the driver: the run's first counts
+        self.env.flush_all()
+        moving = Run.live_revision(domain)
+        self.assertNotEqual(moving["revision"], started["revision"])
+        self.run_jobs()
+        self.env.flush_all()
+        ended = Run.live_revision(domain)
+        self.assertFalse(ended["running"])
+        self.assertNotEqual(ended["revision"], moving["revision"])
+        # The dashboard's question: the runs of its backends.
+        backends = [
+            ("backend_model", "=", self.backend._name),
+            ("backend_id", "in", self.backend.ids),
+        ]
+        self.assertEqual(Run.live_revision(backends), ended)
+
     def test_a_job_run_twice_counts_once(self):
         run = self.env["generic.sync.run"]._start(self.backend)
         in_job = run.with_context(job_uuid="job-1")
