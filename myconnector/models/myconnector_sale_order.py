@@ -32,7 +32,9 @@ class MyConnectorSaleOrder(models.Model):
     )
     remote_status = fields.Char(readonly=True, help="The order's status remotely.")
     remote_total = fields.Char(
-        readonly=True, help="The order's total remotely (a decimal string)."
+        string="Remote Total (as sent)",
+        readonly=True,
+        help="The order's total remotely (a decimal string).",
     )
     remote_amount_total = fields.Monetary(
         compute="_compute_remote_amount_total",
