@@ -61,6 +61,9 @@ class AdminApi:
             ("POST", "/admin/simulate/touch"): self.simulate_touch,
             ("POST", "/admin/corrupt"): self.corrupt,
             ("POST", "/admin/simulate/silent"): self.simulate_silent,
+            ("POST", "/admin/simulate/image"): self.simulate_image,
+            ("GET", "/admin/images"): self.get_images,
+            ("DELETE", "/admin/images"): self.delete_images,
         }
         method = "GET" if request.method == "HEAD" else request.method
         handler = routes.get((method, request.path.rstrip("/")))
@@ -363,6 +366,33 @@ class AdminApi:
         """``{"product_id": 5, "fields": {"title": "New"}}``: change a product
         without moving its ``updated_at`` nor sending a webhook."""
         return self.store.silent_update_product(*self._product_fields(request))
+
+    def simulate_image(self, request: Request) -> dict[str, Any]:
+        """``{"product_id": 5}`` (optionally ``variant_id``): a new image for
+        the product or its variant (new content, new checksum)."""
+        body = self._body(request)
+        product_id, variant_id = body.get("product_id"), body.get("variant_id")
+        if not isinstance(product_id, int) or not (
+            variant_id is None or isinstance(variant_id, int)
+        ):
+            raise ApiError(
+                422,
+                "Validation failed",
+                {"product_id": ["product_id (int) required, variant_id an int"]},
+            )
+        return self.store.set_image(product_id, variant_id)
+
+    def get_images(self, request: Request) -> dict[str, Any]:
+        """Image downloads served, by URL, and their total."""
+        with self.app._requests_lock:
+            downloads = dict(self.app.image_downloads)
+        return {"downloads": downloads, "total": sum(downloads.values())}
+
+    def delete_images(self, request: Request) -> dict[str, Any]:
+        """Forget the image downloads counted so far."""
+        with self.app._requests_lock:
+            self.app.image_downloads.clear()
+        return {"downloads": {}, "total": 0}
 
     def simulate_touch(self, request: Request) -> dict[str, Any]:
         """``{"count": 5}``: change description and price of N products."""

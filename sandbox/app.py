@@ -109,6 +109,12 @@ class SandboxApp:
         self.in_flight = 0
         self.max_in_flight = 0
         self._requests_lock = threading.Lock()
+        # Image downloads served, by URL: what a client fetched again.
+        self.image_downloads: Counter[str] = Counter()
+
+    def count_image_download(self, url: str) -> None:
+        with self._requests_lock:
+            self.image_downloads[url] += 1
 
     def close(self) -> None:
         self.stopping.set()

@@ -41,8 +41,28 @@ MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$"}
 NSTR = {"type": ["string", "null"]}
 
 SCHEMAS: dict[str, Any] = {
+    "Image": _obj(
+        {
+            "url": {
+                "type": "string",
+                "description": "path on the API's host: GET it with credentials",
+            },
+            "checksum": {"type": "string", "description": "SHA-256 of the PNG"},
+        }
+    ),
     "Variant": _obj(
-        {"id": INT, "title": STR, "sku": STR, "price": MONEY, "stock": INT}
+        {
+            "id": INT,
+            "title": STR,
+            "sku": STR,
+            "price": MONEY,
+            "stock": INT,
+            "image": {"oneOf": [_ref("Image"), {"type": "null"}]},
+        },
+        ["id", "title", "sku", "price", "stock"],
+    ),
+    "Category": _obj(
+        {"id": INT, "name": STR, "parent_id": {"type": ["integer", "null"]}}
     ),
     "Product": _obj(
         {
@@ -54,9 +74,23 @@ SCHEMAS: dict[str, Any] = {
             "currency": STR,
             "status": {"enum": list(PRODUCT_STATUSES)},
             "variants": {"type": "array", "items": _ref("Variant"), "minItems": 1},
+            "category_id": {"type": ["integer", "null"]},
+            "image": {"oneOf": [_ref("Image"), {"type": "null"}]},
             "created_at": TS,
             "updated_at": TS,
-        }
+        },
+        [
+            "id",
+            "title",
+            "description",
+            "sku",
+            "price",
+            "currency",
+            "status",
+            "variants",
+            "created_at",
+            "updated_at",
+        ],
     ),
     "ProductInput": {
         "type": "object",
@@ -326,6 +360,7 @@ for _name in (
     "Order",
     "InventoryLevel",
     "Location",
+    "Category",
     "Webhook",
     "Delivery",
 ):
@@ -559,6 +594,27 @@ def _spec() -> dict[str, Any]:
     }
     paths["/api/v1/locations"] = {
         "get": _op("List locations", {"200": _list_ok("Location"), "400": bad})
+    }
+    paths["/api/v1/categories"] = {
+        "get": _op(
+            "List categories (a tree)", {"200": _list_ok("Category"), "400": bad}
+        )
+    }
+    paths["/api/v1/images/{filename}"] = {
+        "get": _op(
+            "Download an image (8x8 PNG)",
+            {
+                "200": {
+                    "description": "The PNG",
+                    "content": {"image/png": {"schema": {"type": "string"}}},
+                },
+                "404": _error("No such image"),
+            },
+            [
+                {"name": "filename", "in": "path", "required": True, "schema": STR},
+                {"name": "v", "in": "query", "schema": INT},
+            ],
+        )
     }
     paths["/api/v1/webhooks"] = {
         "get": _op(

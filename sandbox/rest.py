@@ -21,6 +21,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.urls import url_encode
 from werkzeug.wrappers import Request, Response
 
+from .catalog import colour, parse_name, png
 from .errors import ApiError
 from .store import LOCATIONS, Collection, Record
 from .util import dumps, parse_iso
@@ -70,6 +71,8 @@ URL_MAP = Map(
             "/api/v1/inventory_levels/set", endpoint="inventory_set", methods=["POST"]
         ),
         Rule("/api/v1/locations", endpoint="locations", methods=["GET"]),
+        Rule("/api/v1/categories", endpoint="categories", methods=["GET"]),
+        Rule("/api/v1/images/<filename>", endpoint="image", methods=["GET"]),
         Rule("/api/v1/webhooks", endpoint="webhooks", methods=["GET", "POST"]),
         Rule(
             "/api/v1/webhooks/<int:sub_id>",
@@ -419,6 +422,23 @@ class RestApi:
 
     def _locations(self, request: Request) -> Response:
         return self._static_list(request, LOCATIONS)
+
+    def _categories(self, request: Request) -> Response:
+        return self._static_list(request, self.store.categories)
+
+    def _image(self, request: Request, filename: str) -> Response:
+        """A product's or variant's PNG (see :mod:`sandbox.catalog`), each
+        download counted by its URL (``GET /admin/images``)."""
+        found = parse_name(filename)
+        if found is None or not self.store.image_exists(*found):
+            raise ApiError(404, f"Image {filename} not found")
+        raw = request.args.get("v", "0")
+        if not raw.isdigit() or len(raw) > 9:
+            raise ApiError(404, f"Image {filename} has no version {raw!r}")
+        content = png(colour(f"{found[0]}-{found[1]}", int(raw)))
+        query = request.query_string.decode()
+        self.app.count_image_download(request.path + (f"?{query}" if query else ""))
+        return Response(content, content_type="image/png")
 
     def _webhooks(self, request: Request) -> Response:
         hooks = self.app.webhooks

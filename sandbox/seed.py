@@ -12,6 +12,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from .catalog import has_own_image, image, seed_category
 from .store import LOCATIONS
 from .util import format_us, money, order_total, parse_iso
 
@@ -86,6 +87,7 @@ def generate(n: int, seed: int) -> dict[str, Any]:
                     "sku": sku,
                     "price": money(Decimal(rng.randint(199, 29_999)) / 100),
                     "stock": sum(levels),
+                    "image": image(f"variant-{vid}") if has_own_image(vid) else None,
                 }
             )
         products.append(
@@ -98,6 +100,8 @@ def generate(n: int, seed: int) -> dict[str, Any]:
                 "currency": "USD",
                 "status": rng.choice(("active", "active", "active", "draft")),
                 "variants": variants,
+                "category_id": seed_category(pid),
+                "image": image(f"product-{pid}"),
                 "created_at": format_us(created),
                 "updated_at": format_us(updated),
             }

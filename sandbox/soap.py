@@ -78,6 +78,9 @@ class InventoryLevel(ComplexModel):
     updatedAt = Unicode
 
 
+_VARIANT_KEYS = ("id", "title", "sku", "price", "stock")
+
+
 def _product(record: dict) -> Product:
     return Product(
         id=record["id"],
@@ -89,7 +92,9 @@ def _product(record: dict) -> Product:
         status=record["status"],
         createdAt=record["created_at"],
         updatedAt=record["updated_at"],
-        variants=[Variant(**v) for v in record["variants"]],
+        variants=[
+            Variant(**{k: v[k] for k in _VARIANT_KEYS}) for v in record["variants"]
+        ],
     )
 
 

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from .catalog import CATEGORIES, CATEGORY_IDS, image, next_image
 from .errors import ApiError, invalid, not_found
 from .util import MonotonicClock, dumps, format_us, money, order_total, parse_iso
 
@@ -225,8 +226,18 @@ def _require_object(data: Any) -> Record:
 
 
 _READ_ONLY = ("id", "created_at", "updated_at")
-_PRODUCT_FIELDS = ("title", "description", "sku", "price", "currency", "status")
-_VARIANT_FIELDS = ("id", "title", "sku", "price", "stock")
+_PRODUCT_FIELDS = (
+    "title",
+    "description",
+    "sku",
+    "price",
+    "currency",
+    "status",
+    "category_id",
+)
+# ``image`` is the platform's: accepted (a client may send back what it read)
+# and ignored; it changes by ``set_image`` only.
+_VARIANT_FIELDS = ("id", "title", "sku", "price", "stock", "image")
 _CUSTOMER_FIELDS = ("email", "first_name", "last_name", "phone", "addresses")
 _ADDRESS_FIELDS = (
     "id",
@@ -274,6 +285,7 @@ class Store:
         self.orders = Collection("orders")
         self.inventory = Collection("inventory")
         self.locations = copy.deepcopy(LOCATIONS)
+        self.categories = copy.deepcopy(CATEGORIES)
         self._listeners: list[Listener] = []
         self._sequences: dict[str, int] = {}
         self._skus: dict[str, tuple[int, int]] = {}  # sku -> (product, variant)
@@ -488,6 +500,8 @@ class Store:
                 "currency": data.get("currency", "USD"),
                 "status": data.get("status", "active"),
                 "variants": [],
+                "category_id": data.get("category_id"),
+                "image": image(f"product-{pid}"),
                 "created_at": format_us(stamp),
                 "updated_at": format_us(stamp),
             }
@@ -504,6 +518,8 @@ class Store:
             if errors:
                 raise invalid(errors)
             product = copy.deepcopy(current)
+            if "category_id" in data:
+                product["category_id"] = data["category_id"]
             for field in ("title", "description", "currency", "status"):
                 if field in data:
                     product[field] = data[field] if data[field] is not None else ""
@@ -567,7 +583,12 @@ class Store:
 
     def _validate_product(self, data: Record, partial: bool) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
-        _check_unknown(errors, data, _PRODUCT_FIELDS + _READ_ONLY + ("variants",))
+        _check_unknown(
+            errors, data, _PRODUCT_FIELDS + _READ_ONLY + ("variants", "image")
+        )
+        category = data.get("category_id")
+        if category is not None and category not in CATEGORY_IDS:
+            _errors_add(errors, "category_id", "must be the id of a category or null")
         _check_str(errors, data, "title", required=not partial)
         title = data.get("title")
         if partial and isinstance(title, str) and not title.strip():
@@ -749,6 +770,42 @@ class Store:
         if not created:
             for level in changed_levels:
                 self._emit("inventory.updated", level)
+
+    # -- images ----------------------------------------------------------
+
+    def set_image(self, product_id: int, variant_id: int | None = None) -> Record:
+        """Give the product (or its variant ``variant_id``) a new image: new
+        content, new checksum, a newer ``updated_at`` and a
+        ``product.updated``."""
+        with self.lock:
+            current = self.get_product(product_id)
+            product = copy.deepcopy(current)
+            if variant_id is None:
+                product["image"] = next_image(
+                    f"product-{product_id}", product.get("image")
+                )
+            else:
+                variant = next(
+                    (v for v in product["variants"] if v["id"] == variant_id), None
+                )
+                if variant is None:
+                    raise ApiError(
+                        404, f"Product {product_id} has no variant {variant_id}"
+                    )
+                variant["image"] = next_image(
+                    f"variant-{variant_id}", variant.get("image")
+                )
+            stamp = self.clock.now_us()
+            product["updated_at"] = format_us(stamp)
+            self._store_product(product, stamp, created=False, previous=current)
+            return product
+
+    def image_exists(self, kind: str, record_id: int) -> bool:
+        """Whether a product (``kind`` "product") or variant has this id."""
+        with self.lock:
+            if kind == "product":
+                return record_id in self.products.records
+            return record_id in self._variants
 
     # -- inventory -------------------------------------------------------
 

@@ -10,3 +10,5 @@ from . import product_product
 from . import myconnector_sale_order
 from . import sale_order
 from . import sale_order_line
+from . import myconnector_product_category
+from . import myconnector_backend_catalog

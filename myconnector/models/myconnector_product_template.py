@@ -15,3 +15,15 @@ class MyConnectorProductTemplate(models.Model):
     backend_id = fields.Many2one(
         "myconnector.backend", required=True, ondelete="restrict", index=True
     )
+
+    image_checksum = fields.Char(
+        copy=False,
+        readonly=True,
+        help="Checksum of the remote image last imported: the image is "
+        "downloaded again only when the remote one differs.",
+    )
+    image_error = fields.Char(
+        copy=False,
+        readonly=True,
+        help="Why the remote image could not be imported (empty when it was).",
+    )

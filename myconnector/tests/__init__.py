@@ -22,3 +22,4 @@ from . import test_timeline
 from . import test_companies
 from . import test_reconcile
 from . import test_quiet_job_failures
+from . import test_product_images
