@@ -6,3 +6,5 @@ from . import inventory
 from . import order
 from . import order_exporter
 from . import stock_exporter
+from . import fulfilment
+from . import refund

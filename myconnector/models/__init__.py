@@ -10,3 +10,8 @@ from . import product_product
 from . import myconnector_sale_order
 from . import sale_order
 from . import sale_order_line
+from . import myconnector_backend_after_sale
+from . import stock_picking
+from . import myconnector_stock_picking
+from . import account_move
+from . import myconnector_account_move
