@@ -10,8 +10,8 @@ taxes, so that its untaxed amount is the platform's to the cent) and one
 line of the shipping refunded. Its origin is the order.
 
 * The order has a posted invoice: the credit note reverses it
-  (``reversed_entry_id``) and is reconciled with what the invoice still has
-  open, as Odoo's *Credit Note* button does.
+  (``reversed_entry_id``), and Odoo reconciles it with what the invoice
+  still has open, as its *Credit Note* button does.
 * It has none: the credit note stands alone, linked to the order by its
   origin and binding, not to the order lines: the order is invoiced in full
   later (by whatever workflow invoices it), and the credit note offsets it.
@@ -91,26 +91,34 @@ class RefundImporter(Component):
         invoice = order.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted"
         )[:1]
-        move = (
+        # Accounting rights the integration user (webhooks) has not: the
+        # platform, where the money went back, decided this credit note.
+        move_sudo = (
             self.env["account.move"]
+            .sudo()
             .with_company(order.company_id)
             .create(self._move_values(order_binding, refund, invoice))
         )
-        move.action_post()
-        if invoice:
-            self._reconcile(invoice, move)
-        binding = self.env[REFUND_MODEL].create(
-            {
-                "odoo_id": move.id,
-                "backend_id": self.backend_record.id,
-                "order_binding_id": order_binding.id,
-                "restock": bool(refund.get("restock")),
-                "remote_total": refund.get("total"),
-            }
+        # Posted with a reversed invoice, Odoo reconciles the two.
+        move_sudo.action_post()
+        binding_sudo = (
+            self.env[REFUND_MODEL]
+            .sudo()
+            .create(
+                {
+                    "odoo_id": move_sudo.id,
+                    "backend_id": self.backend_record.id,
+                    "order_binding_id": order_binding.id,
+                    "restock": bool(refund.get("restock")),
+                    "remote_total": refund.get("total"),
+                }
+            )
         )
-        self.binder.bind(str(refund["id"]), binding)
+        self.binder.bind(str(refund["id"]), binding_sudo)
         if refund.get("restock"):
-            binding.return_picking_ids = self._returns(order_binding, refund, move)
+            binding_sudo.return_picking_ids = self._returns(
+                order_binding, refund, move_sudo
+            )
 
     def _move_values(self, order_binding, refund, invoice):
         order = order_binding.odoo_id
@@ -184,19 +192,6 @@ class RefundImporter(Component):
                 f"MyConnector refund {refund.get('id')}: invalid {what} {value!r:.40}"
             )
         return amount
-
-    @staticmethod
-    def _reconcile(invoice, credit_note):
-        """Reconcile the credit note with what the invoice has left open."""
-        if invoice.payment_state in ("paid", "in_payment", "reversed"):
-            return
-        # Reconciling needs accounting rights the integration user has not:
-        # the platform, not the user, decided this refund.
-        lines_sudo = (invoice.line_ids + credit_note.line_ids).sudo()
-        lines_sudo.filtered(
-            lambda x: x.account_id.account_type == "asset_receivable"
-            and not x.reconciled
-        ).reconcile()
 
     def _returns(self, order_binding, refund, credit_note):
         """Ready returns of the delivered goods the refund restocks (none
