@@ -55,7 +55,7 @@ class OrderRecordImporter(Component):
     _digest_keys = ("refunds", "fulfillments")
 
     def _after_import(self, binding):
-        super()._after_import(binding)
+        result = super()._after_import(binding)
         record = self.remote_record
         self.component(usage="refund.importer", model_name=REFUND_MODEL).run(
             binding, record.get("refunds")
@@ -63,6 +63,7 @@ class OrderRecordImporter(Component):
         self.component(usage="fulfillment.importer", model_name=PICKING_MODEL).run(
             binding, record.get("fulfillments")
         )
+        return result
 
 
 class RefundImporter(Component):
