@@ -141,3 +141,18 @@ class TestOrderFulfilment(AfterSaleCaseMixin, MyConnectorCase):
         self.assertEqual(self.run_jobs()["failed"], 0)
         self.assertNotEqual(binding.picking_ids.state, "done")
         self.assertFalse(binding.picking_ids.myconnector_bind_ids)
+
+    def test_shipped_twice_is_refused_with_the_platforms_reason(self):
+        # Shipped on the platform (left alone here), then in Odoo too.
+        binding, remote = self.import_paid_order([{"sku": "SKU-00004", "quantity": 3}])
+        self.remote(
+            "POST", "/admin/simulate/fulfillment", json={"order_id": remote["id"]}
+        )
+        self.ship(binding.picking_ids, {"SKU-00004": 3}, "1Z-LATE")
+        self.assertEqual(self.run_jobs()["failed"], 1)
+        job = self.env["queue.job"].search(
+            [("method_name", "=", "export_fulfillment"), ("state", "=", "failed")]
+        )
+        self.assertIn("3 ordered, 3 fulfilled already", job.exc_message)
+        self.assertFalse(binding.picking_ids.myconnector_bind_ids.external_id)
+        self.assertEqual(len(self.remote_fulfillments(remote["id"])), 1)
