@@ -130,3 +130,40 @@ class TestOrderRefunds(AfterSaleCaseMixin, MyConnectorCase):
         self.assertFalse(credit.return_picking_ids)
         notes = " ".join(binding.odoo_id.message_ids.mapped("body"))
         self.assertIn("line 424242", notes)
+
+    def test_price_included_tax_keeps_the_platforms_amounts(self):
+        # The platform's prices are what the customer paid: with the
+        # backend's tax included in price, the credit note's total is the
+        # refund's, to the cent.
+        self.backend.order_tax_id = self.env["account.tax"].create(
+            {
+                "name": "MyConnector refund test 20% incl",
+                "amount": 20,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "price_include": True,
+            }
+        )
+        binding, remote = self.import_paid_order(
+            LINES + [{"sku": "SKU-00003", "quantity": 7, "price": "3.33"}]
+        )
+        self.assertEqual(f"{binding.amount_total:.2f}", remote["total"])
+        refund = self.refund(
+            remote,
+            {
+                "lines": [
+                    {"line_id": line["id"], "quantity": line["quantity"] - 1}
+                    for line in remote["lines"]
+                    if line["quantity"] > 1
+                ],
+                "shipping": "0.99",
+            },
+        )
+        self.Order.import_record(self.backend, remote["id"])
+        credit = self.credit_notes(binding)
+        self.assertEqual(f"{credit.amount_total:.2f}", refund["total"])
+        self.assertEqual(refund["total"], "56.95")  # 35.98 + 19.98 + 0.99
+        # The goods' VAT is given back with them (the order lines' tax).
+        goods = credit.invoice_line_ids.filtered("product_id")
+        self.assertEqual(goods.tax_ids, self.backend.order_tax_id)
+        self.assertEqual(f"{credit.amount_tax:.2f}", "9.33")
