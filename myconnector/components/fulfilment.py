@@ -192,14 +192,31 @@ class FulfillmentImporter(Component):
     _usage = "fulfillment.importer"
 
     def run(self, order_binding, fulfillments):
-        if not self.backend_record.fulfillment_validates_delivery:
-            return
+        validate = self.backend_record.fulfillment_validates_delivery
         for remote in fulfillments or ():
             if not isinstance(remote, dict) or self.binder.to_internal(
                 str(remote.get("id"))
             ):
                 continue
-            self._validate(order_binding, remote)
+            if self._is_ours(order_binding, remote):
+                continue
+            if validate:
+                self._validate(order_binding, remote)
+
+    def _is_ours(self, order_binding, remote):
+        """Whether ``remote`` is a delivery Odoo sent (its reference names
+        one of the order's deliveries); bound to it when the export's answer
+        was lost, so it is not taken for a shipment made on the platform."""
+        reference = remote.get("reference")
+        sent = order_binding.odoo_id.picking_ids.filtered(
+            lambda p: reference and p.name == reference
+        )
+        unbound = sent.myconnector_bind_ids.filtered(
+            lambda b: b.backend_id == self.backend_record and not b.external_id
+        )
+        if unbound:
+            self.binder.bind(str(remote["id"]), unbound[:1])
+        return bool(sent)
 
     def _validate(self, order_binding, remote):
         order = order_binding.odoo_id.with_context(connector_no_export=True)

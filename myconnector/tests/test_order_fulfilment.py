@@ -105,6 +105,15 @@ class TestOrderFulfilment(AfterSaleCaseMixin, MyConnectorCase):
         first.export_fulfillment()
         self.assertEqual(first.external_id, str(shipped[0]["id"]))
         self.assertEqual(len(self.remote_fulfillments(remote["id"])), 2)
+        # Lost again, then the order imported with platform shipments
+        # validating deliveries: Odoo's own shipment is recognised and bound,
+        # not taken for a new one.
+        first.external_id = False
+        self.backend.fulfillment_validates_delivery = True
+        self.Order.import_record(self.backend, remote["id"], force=True)
+        self.assertEqual(first.external_id, str(shipped[0]["id"]))
+        self.assertEqual(self.run_jobs()["failed"], 0)
+        self.assertEqual(len(self.remote_fulfillments(remote["id"])), 2)
 
     def test_platform_fulfilment_validates_the_delivery_when_set(self):
         self.backend.fulfillment_validates_delivery = True

@@ -61,6 +61,9 @@ class TestOrderRefunds(AfterSaleCaseMixin, MyConnectorCase):
         self.assertEqual((credit.move_type, credit.state), ("out_refund", "posted"))
         self.assertEqual(credit.partner_id, binding.partner_invoice_id)
         self.assertEqual(credit.invoice_origin, binding.name)
+        # Not invoiced yet: the credit note stands alone, off the order lines.
+        self.assertFalse(credit.reversed_entry_id)
+        self.assertFalse(credit.invoice_line_ids.sale_line_ids)
         self.assertEqual(f"{credit.amount_untaxed:.2f}", refund["total"])
         amounts = sorted(f"{x.price_subtotal:.2f}" for x in credit.invoice_line_ids)
         self.assertEqual(amounts, ["35.98", "4.90", "5.00"])
