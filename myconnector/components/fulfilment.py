@@ -27,6 +27,7 @@ from odoo.addons.component.core import Component
 from odoo.addons.component_event import skip_if
 from odoo.addons.generic_connector.components.listener import no_export
 from odoo.addons.generic_connector.transport import extract
+from odoo.addons.queue_job.exception import RetryableJobError
 
 _logger = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ class StockPickingFulfillmentListener(Component):
                         "order_binding_id": order.id,
                     }
                     for order in picking.sale_id.myconnector_bind_ids
+                    if order.external_id
                 ]
             )
             bindings._export_fulfillment_later()
@@ -180,6 +182,28 @@ class FulfillmentExporter(Component):
                 for ref, qty in sorted(lines.items())
             ],
         }
+
+
+class OrderStatusAfterFulfillments(Component):
+    """The order is marked fulfilled after the shipments waiting to be sent:
+    the platform then has them all when it closes the order, and the
+    status's answer is the order's newest version (a fulfilment moves it)."""
+
+    _inherit = "myconnector.order.status.exporter"
+
+    def run(self, binding, status):
+        if status == "fulfilled":
+            pending = self.env["generic.export.pending"]
+            unsent = binding.odoo_id.picking_ids.myconnector_bind_ids.filtered(
+                lambda b: b.backend_id == binding.backend_id and not b.external_id
+            )
+            # A shipment whose job failed is not waited for.
+            if any(pending._waiting(delivery) for delivery in unsent):
+                raise RetryableJobError(
+                    _("Shipments of the order are still being sent"),
+                    seconds=max(binding.backend_id.export_delay, 1),
+                )
+        return super().run(binding, status)
 
 
 class FulfillmentImporter(Component):
