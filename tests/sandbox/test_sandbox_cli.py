@@ -42,6 +42,7 @@ FLAGS = [
     "--webhook-workers",
     "--webhook-allow-any-host",
     "--access-log",
+    "--bulk-delay",
     "--version",
 ]
 
