@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from . import after_sale
 from .config import ENVELOPE_STYLES, PAGINATION_STYLES
 from .errors import ApiError
 from .rest import json_response, read_json
@@ -64,6 +65,8 @@ class AdminApi:
             ("POST", "/admin/simulate/image"): self.simulate_image,
             ("GET", "/admin/images"): self.get_images,
             ("DELETE", "/admin/images"): self.delete_images,
+            ("POST", "/admin/simulate/refund"): self.simulate_refund,
+            ("POST", "/admin/simulate/fulfillment"): self.simulate_fulfillment,
         }
         method = "GET" if request.method == "HEAD" else request.method
         handler = routes.get((method, request.path.rstrip("/")))
@@ -407,3 +410,27 @@ class AdminApi:
             chosen = sorted(self.rng.sample(ids, min(count, len(ids))))
             touched = self.store.touch_products(chosen, self.rng)
         return {"ids": chosen, "products": touched}
+
+    # -- after sale ------------------------------------------------------
+
+    def _order_id(self, body: dict[str, Any]) -> int:
+        order_id = body.pop("order_id", None)
+        if isinstance(order_id, bool) or not isinstance(order_id, int):
+            raise ApiError(
+                422, "Validation failed", {"order_id": ["an integer is required"]}
+            )
+        return order_id
+
+    def simulate_refund(self, request: Request) -> dict[str, Any]:
+        """``{"order_id": 7, "lines": [{"line_id": 12, "quantity": 1}],
+        "shipping": "4.90", "restock": true}``: the merchant refunds on the
+        platform (a ``refund.created``)."""
+        body = self._body(request)
+        return after_sale.create_refund(self.store, self._order_id(body), body)
+
+    def simulate_fulfillment(self, request: Request) -> dict[str, Any]:
+        """``{"order_id": 7, "lines": [...], "tracking_company": "UPS",
+        "tracking_number": "1Z..."}`` (``lines`` omitted: all that is left):
+        the merchant ships from the platform (a ``fulfillment.created``)."""
+        body = self._body(request)
+        return after_sale.create_fulfillment(self.store, self._order_id(body), body)

@@ -314,6 +314,79 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+# Fulfilments and refunds (``after_sale``): inside their order, and listed
+# and created under it.
+_SHIPPED_LINE = _obj(
+    {"line_id": INT, "sku": STR, "quantity": {"type": "integer", "minimum": 1}}
+)
+_LINE_INPUT = _obj(
+    {"line_id": INT, "quantity": {"type": "integer", "minimum": 1}},
+    additionalProperties=False,
+)
+SCHEMAS.update(
+    {
+        "Fulfillment": _obj(
+            {
+                "id": INT,
+                "order_id": INT,
+                "status": {"const": "success"},
+                "tracking_company": NSTR,
+                "tracking_number": NSTR,
+                "reference": NSTR,
+                "lines": {"type": "array", "items": _SHIPPED_LINE, "minItems": 1},
+                "created_at": TS,
+            }
+        ),
+        "FulfillmentInput": _obj(
+            {
+                "tracking_company": NSTR,
+                "tracking_number": NSTR,
+                "reference": NSTR,
+                "lines": {
+                    "type": "array",
+                    "items": _LINE_INPUT,
+                    "description": "omitted: every quantity not shipped yet",
+                },
+            },
+            required=[],
+            additionalProperties=False,
+        ),
+        "Refund": _obj(
+            {
+                "id": INT,
+                "order_id": INT,
+                "restock": {"type": "boolean"},
+                "note": NSTR,
+                "lines": {
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "line_id": INT,
+                            "sku": STR,
+                            "variant_id": INT,
+                            "quantity": {"type": "integer", "minimum": 1},
+                            "amount": MONEY,
+                        }
+                    ),
+                },
+                "shipping": MONEY,
+                "total": MONEY,
+                "created_at": TS,
+            }
+        ),
+        "RefundInput": _obj(
+            {
+                "lines": {"type": "array", "items": _LINE_INPUT},
+                "shipping": MONEY,
+                "restock": {"type": "boolean"},
+                "note": NSTR,
+            },
+            required=[],
+            additionalProperties=False,
+        ),
+    }
+)
+
 
 SCHEMAS["BulkOperation"] = _obj(
     {
@@ -363,6 +436,8 @@ for _name in (
     "Category",
     "Webhook",
     "Delivery",
+    "Fulfillment",
+    "Refund",
 ):
     _envelopes(_name)
 
@@ -570,6 +645,32 @@ def _spec() -> dict[str, Any]:
                     "404": _error("Unknown order"),
                     "409": _error("The order's status does not allow it"),
                 },
+            ),
+        }
+    for kind, name, what in (
+        ("fulfillments", "Fulfillment", "ships more than is left of a line"),
+        ("refunds", "Refund", "refunds more than was ordered of a line"),
+    ):
+        paths[f"/api/v1/orders/{{id}}/{kind}"] = {
+            "parameters": [order_id],
+            "get": _op(
+                f"List an order's {kind}",
+                {
+                    "200": _json(f"{name}List", "All of them, oldest first"),
+                    "400": bad,
+                    "404": _error("Unknown order"),
+                },
+            ),
+            "post": _op(
+                f"Create a {name.lower()} of the order",
+                {
+                    "201": _json(f"{name}One", "Created"),
+                    "400": bad,
+                    "403": _error("Read-only credential"),
+                    "404": _error("Unknown order"),
+                    "422": _error(f"Validation failed, or the request {what}"),
+                },
+                body=f"{name}Input",
             ),
         }
     paths["/api/v1/inventory_levels"] = {

@@ -21,6 +21,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.urls import url_encode
 from werkzeug.wrappers import Request, Response
 
+from . import after_sale
 from .catalog import colour, parse_name, png
 from .errors import ApiError
 from .store import LOCATIONS, Collection, Record
@@ -65,6 +66,15 @@ URL_MAP = Map(
             endpoint="order_status",
             defaults={"status": "cancelled"},
             methods=["POST"],
+        ),
+        *(
+            Rule(
+                f"/api/v1/orders/<int:record_id>/{kind}",
+                endpoint="after_sale",
+                defaults={"kind": kind},
+                methods=["GET", "POST"],
+            )
+            for kind in ("fulfillments", "refunds")
         ),
         Rule("/api/v1/inventory_levels", endpoint="inventory", methods=["GET"]),
         Rule(
@@ -398,6 +408,19 @@ class RestApi:
         response = self._one(request, dumps(order))
         response.headers["ETag"] = f'"{order["updated_at"]}"'
         return response
+
+    def _after_sale(self, request: Request, record_id: int, kind: str) -> Response:
+        """List or create an order's fulfilments or refunds."""
+        if request.method == "GET":
+            records = after_sale.list_records(self.store, record_id, kind)
+            return self._static_list(request, records)
+        create = (
+            after_sale.create_fulfillment
+            if kind == "fulfillments"
+            else after_sale.create_refund
+        )
+        record = create(self.store, record_id, read_json(request))
+        return self._one(request, dumps(record), 201)
 
     def _inventory(self, request: Request) -> Response:
         return self._list(request, "inventory_levels", self.store.inventory)

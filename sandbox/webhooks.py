@@ -54,6 +54,8 @@ EVENT_TYPES = (
     "order.updated",
     "order.cancelled",
     "inventory.updated",
+    "fulfillment.created",
+    "refund.created",
 )
 # Emitted too, but only to subscriptions that name them: "*" means the
 # documented set above, so a client written against it never sees these.

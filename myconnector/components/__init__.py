@@ -7,3 +7,5 @@ from . import order
 from . import order_exporter
 from . import stock_exporter
 from . import product_catalog
+from . import fulfilment
+from . import refund

@@ -12,3 +12,8 @@ from . import sale_order
 from . import sale_order_line
 from . import myconnector_product_category
 from . import myconnector_backend_catalog
+from . import myconnector_backend_after_sale
+from . import stock_picking
+from . import myconnector_stock_picking
+from . import account_move
+from . import myconnector_account_move

@@ -23,3 +23,5 @@ from . import test_companies
 from . import test_reconcile
 from . import test_quiet_job_failures
 from . import test_product_images
+from . import test_order_fulfilment
+from . import test_order_refunds

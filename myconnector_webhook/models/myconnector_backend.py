@@ -34,6 +34,10 @@ WEBHOOK_EVENTS = {
     "order.created": WebhookEvent("order", ORDER_MODEL),
     "order.updated": WebhookEvent("order", ORDER_MODEL),
     "order.cancelled": WebhookEvent("order", ORDER_MODEL),
+    # The order carries its refunds and fulfilments: read again, it brings
+    # the new one (credit note, validated delivery) with it.
+    "refund.created": WebhookEvent("order", ORDER_MODEL, key="data.order_id"),
+    "fulfillment.created": WebhookEvent("order", ORDER_MODEL, key="data.order_id"),
     "inventory.updated": WebhookEvent(
         "inventory", handler="_webhook_inventory_changed", key="data.variant_id"
     ),

@@ -10,3 +10,4 @@ from . import test_webhook_stock
 from . import test_freshness
 from . import test_metrics
 from . import test_demo_setup
+from . import test_webhook_after_sale

@@ -144,6 +144,10 @@ class Case:
     def _body(self, status: str, record_id: int | None):
         if self.path.endswith(("/fulfil", "/cancel")):
             return None
+        if self.path.endswith(("/fulfillments", "/refunds")):
+            if status == "422":
+                return {"lines": [{"line_id": 0, "quantity": 1}]}
+            return {"shipping": "1.00"} if self.path.endswith("/refunds") else {}
         if self.path == "/graphql":
             return {"query": "{ products(first: 2) { edges { node { id } } } }"}
         if self.resource == "bulk_operations":
