@@ -566,7 +566,7 @@ class GenericWebhook(models.Model):
             run._note_failure(message, webhook=self)
             # The handler's own counts were rolled back with its savepoint;
             # the calls it made still happened.
-            run._tally(stats, kind="webhook")
+            run.with_context(sync_webhook_id=self.id)._tally(stats, kind="webhook")
         self.write(
             {
                 "state": outcome,
