@@ -172,7 +172,7 @@ def settle(odoo, sandbox_url, watcher):
 def run(env, rates, seconds, products, channels):
     results = {"products": products, "seconds": seconds, "channels": channels}
     with (
-        sandbox_process(BASE + 1, products) as sandbox_url,
+        sandbox_process(BASE + 5, products) as sandbox_url,
         OdooServer(env, port=BASE, workers=4, channels=channels) as odoo,
     ):
         backend = odoo.wire_backend(sandbox_url)
@@ -215,6 +215,12 @@ def run(env, rates, seconds, products, channels):
             odoo.sql("SELECT state, count(*) FROM generic_webhook GROUP BY state")
         )
         results["jobs"] = odoo.job_states()
+        # Events that had a job (not covered) per webhook job: the batching.
+        events, jobs = odoo.sql(
+            "SELECT count(*), count(DISTINCT job_id) FROM generic_webhook "
+            "WHERE job_id IS NOT NULL"
+        )[0]
+        results["events_per_job"] = events / jobs if jobs else None
         stats = requests.get(sandbox_url + "/admin/stats", timeout=10).json()
         results["sandbox_statuses"] = stats["statuses"]
     return results
