@@ -521,7 +521,19 @@ class GenericWebhook(models.Model):
         events = self._joined_events()
         if not events:
             return _("Already processed (%(state)s)", state=self.state)
-        messages = [event._process_one(alone=len(events) == 1) for event in events]
+        # One backend (events join the jobs of their own backend) and one
+        # run (keyed by the job) for all: read once, not once per event.
+        backend = self._backend()
+        if not backend:
+            events.write({"state": "ignored", "result": _("The backend is gone.")})
+            return events[0].result
+        run = self._sync_run(backend)
+        alone = len(events) == 1
+        messages = [event._process_one(backend, run, alone) for event in events]
+        # Runs where these events had failed now see them processed.
+        self.env["generic.sync.run.failure"].sudo().search(
+            [("webhook_id", "in", events.ids)]
+        ).run_id._refresh_state()
         return "\n".join(filter(None, messages))
 
     def _joined_events(self):
@@ -533,16 +545,12 @@ class GenericWebhook(models.Model):
             )
         return events.sorted("id")
 
-    def _process_one(self, alone=True):
-        """Hand this event to its backend; its message. A transient failure
-        retries the job when the event is ``alone`` in it; one event among
-        several is given a job of its own instead (the others are kept)."""
-        backend = self._backend()
-        if not backend:
-            self.write({"state": "ignored", "result": _("The backend is gone.")})
-            return self.result
+    def _process_one(self, backend, run, alone=True):
+        """Hand this event to ``backend``, counted in ``run``; its message.
+        A transient failure retries the job when the event is ``alone`` in
+        it; one event among several is given a job of its own instead (the
+        others are kept)."""
         self.state = "processing"
-        run = self._sync_run(backend)
         with run._counting_calls() as stats:
             # The event's id: the timeline of what it imports names it.
             try:
@@ -575,10 +583,6 @@ class GenericWebhook(models.Model):
                 "processed_at": fields.Datetime.now(),
             }
         )
-        # Runs where this event had failed now see it processed.
-        self.env["generic.sync.run.failure"].sudo().search(
-            [("webhook_id", "=", self.id)]
-        ).run_id._refresh_state()
         return message
 
     def _sync_run(self, backend):

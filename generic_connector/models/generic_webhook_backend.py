@@ -121,8 +121,10 @@ class GenericWebhookBackend(models.AbstractModel):
     # Under a burst, a delivery joins the job of the backend's newest pending
     # event while that job has not started and holds fewer events than this:
     # one job, one run and one dispatch for many events (generic.webhook's
-    # ``_receive``); 1 gives every event its own job.
-    _webhook_batch_size = 20
+    # ``_receive``). The events of a job are visible when it commits: more
+    # per job is less overhead but a later commit. 1 gives every event its
+    # own job.
+    _webhook_batch_size = 10
     # XML id of the user deliveries are stored and processed as, by default.
     _webhook_user_xmlid = None
     # {event type: WebhookEvent}: the events subscribed and their handling.
