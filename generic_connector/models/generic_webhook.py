@@ -304,6 +304,12 @@ class GenericWebhook(models.Model):
         delivery arrived, so its newest state. Two simultaneous deliveries of
         a subject may both get a job: nothing is lost, only not merged.
 
+        Under a burst, a new delivery (not covered) joins the job of its
+        backend's newest pending event while that job has not started and
+        holds fewer than the backend's ``_webhook_batch_size`` events
+        (``BATCH_QUERY``): stored pending, linked to that job, with no job of
+        its own; the job processes every event linked to it (``_process``).
+
         Concurrency: the row is inserted with ``ON CONFLICT DO NOTHING``, so
         simultaneous deliveries of one id make one row and one job, whatever
         their number. In READ COMMITTED (the webhook controller's intake
