@@ -555,8 +555,8 @@ class GenericWebhook(models.Model):
         """Hand this event to ``backend``, counted in ``run``; its message.
         A transient failure retries the job when the event is ``alone`` in
         it; one event among several is given a job of its own instead (the
-        others are kept)."""
-        self.state = "processing"
+        others are kept). The event stays pending until its outcome is
+        written: no other transaction could see a state in between."""
         with run._counting_calls() as stats:
             # The event's id: the timeline of what it imports names it.
             try:
@@ -566,7 +566,6 @@ class GenericWebhook(models.Model):
             except RetryableJobError as err:
                 if alone:
                     raise
-                self.state = "pending"
                 self._enqueue_job(
                     backend, self.event_type, self.delivery_id, eta=err.seconds
                 )
