@@ -231,7 +231,7 @@ def main(argv=None):
     parser.add_argument("--rates", default="20,50,100")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--products", type=int, default=200)
-    parser.add_argument("--channels", type=int, default=4)
+    parser.add_argument("--channels", type=int, default=3)
     parser.add_argument("--json", default=str(ROOT / "bench-freshness.json"))
     opts = parser.parse_args(argv)
     rates = [float(r) for r in opts.rates.split(",")]
