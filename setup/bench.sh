@@ -16,5 +16,7 @@ say "Walk: 1,000 records x 3 calls at 50 ms each, 4 in flight vs 1, one rate bud
 "$VENV/bin/python" tests/bench/bench_walk.py
 say "Odoo paths B1-B5: import, incremental, webhook intake, memory, end to end (several minutes)"
 "$VENV/bin/python" tests/bench/bench_odoo.py --products "${BENCH_PRODUCTS:-2000}"
+say "B7 freshness: price changes at 20, 50 and 100/s for 30 s each, change -> visible in Odoo (a few minutes)"
+"$VENV/bin/python" tests/bench/bench_freshness.py
 say "Rate budget and OAuth2 token: two Odoo servers, 4 workers, one database (a few minutes)"
 bash "$REPO_ROOT/setup/bench_two_servers.sh"

@@ -73,6 +73,9 @@ class GenericChunkImporter(Component):
         records = self._complete(records)
         self.work.chunk_cache["bindings"] = self._chunk_bindings(records)
         self.component(usage="record.importer")._prefetch_chunk(records)
+        # The records' locks in one statement; one taken by another job is
+        # tried again by its record's importer (which then retries the job).
+        self.lock_records([str(record.get("id")) for record in records])
         new = []
         for record in records:
             self._import_isolated(record, self._prepare, new)

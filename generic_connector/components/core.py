@@ -11,6 +11,9 @@ models import too; it is re-exported here for the connectors that import it
 from this module.
 """
 
+import hashlib
+import struct
+
 from psycopg2 import IntegrityError
 from psycopg2.extensions import TransactionRollbackError
 
@@ -110,12 +113,44 @@ class GenericBase(AbstractComponent):
     _inherit = "base.connector"
     _collection = None
 
+    def _record_lock_name(self, external_id):
+        backend = self.backend_record
+        return f"import({backend._name},{backend.id},{self.model._name},{external_id})"
+
     def lock_record(self, external_id, retry_seconds=2):
         """Take the transaction-level advisory lock of one remote record, or
         retry the job later. Importers and exporters take the same lock, so
-        an import and an export of one record never interleave."""
-        backend = self.backend_record
+        an import and an export of one record never interleave. Nothing to
+        do for a record of the chunk's ``lock_records``."""
+        cache = getattr(self.work, "chunk_cache", None) or {}
+        if str(external_id) in cache.get("locked", ()):
+            return
         self.advisory_lock_or_retry(
-            f"import({backend._name},{backend.id},{self.model._name},{external_id})",
-            retry_seconds=retry_seconds,
+            self._record_lock_name(external_id), retry_seconds=retry_seconds
         )
+
+    def lock_records(self, external_ids):
+        """Take the locks of ``lock_record`` for many records in one
+        statement (a chunk's, not one query per record); those taken are
+        kept in the chunk's cache, for ``lock_record``. Whether all were."""
+        keys = [
+            struct.unpack(
+                "q", hashlib.sha1(self._record_lock_name(i).encode()).digest()[:8]
+            )[0]
+            for i in external_ids
+        ]
+        if not keys:
+            return True
+        self.env.cr.execute(
+            "SELECT k, pg_try_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k",
+            (keys,),
+        )
+        taken = {key for key, acquired in self.env.cr.fetchall() if acquired}
+        cache = getattr(self.work, "chunk_cache", None)
+        if cache is not None:
+            cache.setdefault("locked", set()).update(
+                str(i)
+                for i, key in zip(external_ids, keys, strict=True)
+                if key in taken
+            )
+        return len(taken) == len(set(keys))

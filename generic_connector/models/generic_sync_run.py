@@ -401,8 +401,8 @@ class GenericSyncRun(models.Model):
         """Add what the current job did: ``counts`` (fetched, created,
         updated, skipped, archived) and the transport's ``stats`` (:class:`CallStats`).
 
-        One row per job (and kind of work); a job that runs twice keeps the
-        counts of its first successful run.
+        One row per job (and kind of work, and webhook event); a job that
+        runs twice keeps the counts of its first successful run.
         """
         if not self:
             return
@@ -417,6 +417,9 @@ class GenericSyncRun(models.Model):
             )
         job_uuid = self.env.context.get("job_uuid")
         key = f"{job_uuid}:{counts.get('kind', '')}" if job_uuid else uuid.uuid4().hex
+        if job_uuid and self.env.context.get("sync_webhook_id"):
+            # One job processes several webhooks (they join it in a burst).
+            key += f":{self.env.context['sync_webhook_id']}"
         self.env["generic.sync.run.tally"].sudo()._add(self, key, values)
 
     def _note(self, **values):

@@ -20,6 +20,8 @@ import logging
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from .. import queue_job_fastpath
 from ..exceptions import unstorable_reason
 from ..transport import redact_headers
@@ -41,9 +43,29 @@ COVER_QUERY = """
       AND j.state IN ('pending', 'enqueued')
     ORDER BY w.id LIMIT 1
 """
-# One new delivery: its row (covered, or pending with its job), its first
-# receipt and its queue_job row (see ``_insert_delivery_with_job``; the job's
-# insert is queue_job_fastpath's).
+# The job a new delivery of the backend joins (see ``_receive``): that of its
+# newest pending event, while the job has not started and holds fewer than
+# %(batch_size)s events. FOR SHARE holds the job's row until the delivery
+# commits: queue_job's update of the job to ``started`` waits for it, so the
+# job sees every event that joined it; a job that started meanwhile is
+# re-read in its new state and not joined.
+BATCH_QUERY = """
+    SELECT j.id AS job_id FROM queue_job j
+    WHERE j.id = (
+        SELECT w.job_id FROM generic_webhook w
+        WHERE w.backend_model = %(backend_model)s AND w.backend_id = %(backend_id)s
+          AND w.state = 'pending' AND w.job_id IS NOT NULL
+        ORDER BY w.id DESC LIMIT 1
+    )
+      AND j.state IN ('pending', 'enqueued')
+      AND (SELECT count(*) FROM generic_webhook x WHERE x.job_id = j.id)
+          < %(batch_size)s
+    FOR SHARE OF j
+"""
+# One new delivery: its row (covered; pending in the job it joins; pending
+# with a new job), its first receipt and its new queue_job row (see
+# ``_insert_delivery_with_job``; the job's insert is queue_job_fastpath's,
+# from ``inserted``, whose ``job_id`` is set for a new job only).
 INSERT_WITH_JOB_QUERY = (
     """
     WITH ids AS (
@@ -51,7 +73,9 @@ INSERT_WITH_JOB_QUERY = (
                nextval('queue_job_id_seq') AS job_id
     ), cover AS ("""
     + COVER_QUERY
-    + """), inserted AS (
+    + """), batch AS ("""
+    + BATCH_QUERY
+    + """), stored AS (
         INSERT INTO generic_webhook (
             id, job_id, backend_model, backend_id, delivery_id, event_id,
             event_type, subject, payload, headers, state, result,
@@ -60,7 +84,8 @@ INSERT_WITH_JOB_QUERY = (
         )
         SELECT
             ids.id,
-            CASE WHEN cover.delivery_id IS NULL THEN ids.job_id END,
+            CASE WHEN cover.delivery_id IS NULL
+                 THEN COALESCE(batch.job_id, ids.job_id) END,
             %(backend_model)s, %(backend_id)s, %(delivery_id)s,
             %(event_id)s, %(event_type)s, %(subject)s, %(payload)s,
             %(headers)s,
@@ -71,9 +96,13 @@ INSERT_WITH_JOB_QUERY = (
             CASE WHEN cover.delivery_id IS NOT NULL
                  THEN now() at time zone 'UTC' END,
             %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-        FROM ids LEFT JOIN cover ON true
+        FROM ids LEFT JOIN cover ON true LEFT JOIN batch ON true
         ON CONFLICT DO NOTHING
         RETURNING id, job_id
+    ), inserted AS (
+        SELECT stored.id,
+               CASE WHEN stored.job_id = ids.job_id THEN stored.job_id END AS job_id
+        FROM stored, ids
     ), receipt AS (
         INSERT INTO generic_webhook_receipt (webhook_id, received_at)
         SELECT id, now() at time zone 'UTC' FROM inserted
@@ -198,6 +227,13 @@ class GenericWebhook(models.Model):
             "ON generic_webhook (backend_model, backend_id, subject) "
             "WHERE state = 'pending' AND subject IS NOT NULL"
         )
+        # The intake's lookup of the newest pending event of a backend, whose
+        # job a new delivery joins.
+        cr.execute(
+            "CREATE INDEX IF NOT EXISTS generic_webhook_pending_backend "
+            "ON generic_webhook (backend_model, backend_id, id) "
+            "WHERE state = 'pending' AND job_id IS NOT NULL"
+        )
         # Whether a record's change arrived as a webhook (generic.webhook.miss).
         cr.execute(
             "CREATE INDEX IF NOT EXISTS generic_webhook_subject_received "
@@ -268,6 +304,12 @@ class GenericWebhook(models.Model):
         delivery arrived, so its newest state. Two simultaneous deliveries of
         a subject may both get a job: nothing is lost, only not merged.
 
+        Under a burst, a new delivery (not covered) joins the job of its
+        backend's newest pending event while that job has not started and
+        holds fewer than the backend's ``_webhook_batch_size`` events
+        (``BATCH_QUERY``): stored pending, linked to that job, with no job of
+        its own; the job processes every event linked to it (``_process``).
+
         Concurrency: the row is inserted with ``ON CONFLICT DO NOTHING``, so
         simultaneous deliveries of one id make one row and one job, whatever
         their number. In READ COMMITTED (the webhook controller's intake
@@ -293,6 +335,7 @@ class GenericWebhook(models.Model):
                 "the newest state",
                 id=DELIVERY_MARK,
             ),
+            "batch_size": getattr(backend, "_webhook_batch_size", 1),
         }
         job = self._fast_job_values(backend, event_type, delivery_id)
         for _attempt in range(3):
@@ -456,11 +499,14 @@ class GenericWebhook(models.Model):
         for event in self:
             event._enqueue_job(event._backend(), event.event_type, event.delivery_id)
 
-    def _enqueue_job(self, backend, event_type, delivery_id):
-        """Enqueue this event's ``_process`` job and link it, from values the
-        caller knows (the intake reads nothing back)."""
+    def _enqueue_job(self, backend, event_type, delivery_id, eta=None):
+        """Enqueue this event's ``_process`` job (at ``eta``, seconds or a
+        datetime, when given) and link it, from values the caller knows (the
+        intake reads nothing back)."""
         self.ensure_one()
         options = backend._webhook_job_options() if backend else {}
+        if eta:
+            options = dict(options, eta=eta)
         job = self.with_delay(
             description=_("Webhook %(type)s %(id)s", type=event_type, id=delivery_id),
             **options,
@@ -474,28 +520,66 @@ class GenericWebhook(models.Model):
         self.invalidate_recordset(["job_id", "job_state"])
 
     def _process(self):
-        """Job: hand the event to its backend. Safe to run twice."""
+        """Job: hand the event, and the events that joined its job (see
+        ``_receive``), to their backend, one after the other in the order
+        they arrived. Safe to run twice."""
         self.ensure_one()
-        if self.state in FINAL_STATES:
+        events = self._joined_events()
+        if not events:
             return _("Already processed (%(state)s)", state=self.state)
+        # One backend (events join the jobs of their own backend) and one
+        # run (keyed by the job) for all: read once, not once per event.
         backend = self._backend()
         if not backend:
-            self.write({"state": "ignored", "result": _("The backend is gone.")})
-            return self.result
-        self.state = "processing"
+            events.write({"state": "ignored", "result": _("The backend is gone.")})
+            return events[0].result
         run = self._sync_run(backend)
+        alone = len(events) == 1
+        messages = [event._process_one(backend, run, alone) for event in events]
+        # Runs where these events had failed now see them processed.
+        self.env["generic.sync.run.failure"].sudo().search(
+            [("webhook_id", "in", events.ids)]
+        ).run_id._refresh_state()
+        return "\n".join(filter(None, messages))
+
+    def _joined_events(self):
+        """This event and those that joined its job, not processed yet."""
+        events = self if self.state not in FINAL_STATES else self.browse()
+        if self.job_id:
+            events |= self.search(
+                [("job_id", "=", self.job_id.id), ("state", "=", "pending")]
+            )
+        return events.sorted("id")
+
+    def _process_one(self, backend, run, alone=True):
+        """Hand this event to ``backend``, counted in ``run``; its message.
+        A transient failure retries the job when the event is ``alone`` in
+        it; one event among several is given a job of its own instead (the
+        others are kept). The event stays pending until its outcome is
+        written: no other transaction could see a state in between."""
         with run._counting_calls() as stats:
             # The event's id: the timeline of what it imports names it.
-            outcome, message = backend.with_context(
-                sync_run_key=run.run_key, sync_webhook_id=self.id
-            )._webhook_process(self)
+            try:
+                outcome, message = backend.with_context(
+                    sync_run_key=run.run_key, sync_webhook_id=self.id
+                )._webhook_process(self)
+            except RetryableJobError as err:
+                if alone:
+                    raise
+                self._enqueue_job(
+                    backend, self.event_type, self.delivery_id, eta=err.seconds
+                )
+                _logger.info(
+                    "Webhook %s retried in its own job: %s", self.delivery_id, err
+                )
+                return None
         failed = outcome == "failed"
         if failed:
             _logger.warning("Webhook %s failed: %s", self.delivery_id, message)
             run._note_failure(message, webhook=self)
             # The handler's own counts were rolled back with its savepoint;
             # the calls it made still happened.
-            run._tally(stats, kind="webhook")
+            run.with_context(sync_webhook_id=self.id)._tally(stats, kind="webhook")
         self.write(
             {
                 "state": outcome,
@@ -504,10 +588,6 @@ class GenericWebhook(models.Model):
                 "processed_at": fields.Datetime.now(),
             }
         )
-        # Runs where this event had failed now see it processed.
-        self.env["generic.sync.run.failure"].sudo().search(
-            [("webhook_id", "=", self.id)]
-        ).run_id._refresh_state()
         return message
 
     def _sync_run(self, backend):

@@ -118,6 +118,13 @@ class GenericWebhookBackend(models.AbstractModel):
     # The route's prefix (its controller's ``webhook_route``): the URL
     # subscribed is <web.base.url><_webhook_path><webhook_token>.
     _webhook_path = None
+    # Under a burst, a delivery joins the job of the backend's newest pending
+    # event while that job has not started and holds fewer events than this:
+    # one job, one run and one dispatch for many events (generic.webhook's
+    # ``_receive``). The events of a job are visible when it commits: more
+    # per job is less overhead but a later commit. 1 gives every event its
+    # own job.
+    _webhook_batch_size = 10
     # XML id of the user deliveries are stored and processed as, by default.
     _webhook_user_xmlid = None
     # {event type: WebhookEvent}: the events subscribed and their handling.

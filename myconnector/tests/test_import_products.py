@@ -1,6 +1,7 @@
 # Copyright 2026 MyConnector Suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from contextlib import contextmanager
+from itertools import islice
 from unittest import mock
 
 from odoo.exceptions import ValidationError
@@ -351,3 +352,22 @@ class TestBoundConcurrently(MyConnectorCase):
         self.assertFalse(
             self.env["queue.job"].search([("method_name", "=", "import_record")])
         )
+
+
+@tagged("post_install", "-at_install")
+class TestChunkLocks(MyConnectorCase):
+    seed_records = 20
+
+    def test_chunk_locks_its_records_in_one_statement(self):
+        """A chunk takes its records' advisory locks in one query, not one
+        per record (B1's queries per product)."""
+        with self.backend.work_on(self.Binding._name) as work:
+            adapter = work.component(usage="backend.adapter")
+            records = list(islice(adapter.iterate_all(), 20))
+        self.Binding.import_chunk(self.backend, records)
+        self.env.flush_all()
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logs:
+            self.Binding.import_chunk(self.backend, records)
+            self.env.flush_all()
+        locks = [line for line in logs.output if "pg_try_advisory_xact_lock" in line]
+        self.assertEqual(len(locks), 1, locks[:3])

@@ -20,6 +20,7 @@ from odoo.tests import tagged
 
 from odoo.addons.generic_connector.tests.common import run_jobs
 from odoo.addons.myconnector.tests.common import MyConnectorCase
+from odoo.addons.queue_job.exception import RetryableJobError
 
 FASTPATH_LOG = "odoo.addons.generic_connector.queue_job_fastpath"
 # Columns that differ between any two jobs, checked apart.
@@ -288,3 +289,91 @@ class TestBurstCoveredByOneJob(IntakeCase):
         self.assertIsNone(subject("product.updated", {"data": {"id": "x" * 300}}))
         self.assertIsNone(subject("product.updated", {"data": [1]}))
         self.assertIsNone(subject("unknown.event", {"data": {"id": 1}}))
+
+
+@tagged("post_install", "-at_install")
+class TestBurstJoinsOneJob(IntakeCase):
+    """Under a burst, deliveries about different records join the job of
+    the backend's newest pending event while it has not started: one job,
+    one run and one dispatch for many events."""
+
+    seed_records = 4
+
+    def receive(self, delivery_id, product_id):
+        payload = {"type": "product.updated", "data": {"id": product_id}}
+        event, created = self.Inbox._receive(
+            self.backend_as_user,
+            delivery_id,
+            "product.updated",
+            json.dumps(payload),
+            {},
+            subject=self.backend._webhook_subject("product.updated", payload),
+        )
+        self.assertTrue(created)
+        return event.sudo()
+
+    def runs(self):
+        return self.env["generic.sync.run"].search([("trigger", "=", "webhook")])
+
+    def test_burst_shares_one_job(self):
+        jobs = self.env["queue.job"].search_count([])
+        events = [self.receive(f"j{i}", i) for i in (1, 2, 3)]
+        self.assertEqual({e.state for e in events}, {"pending"})
+        self.assertEqual(len({e.job_id for e in events}), 1)
+        self.assertEqual(self.env["queue.job"].search_count([]), jobs + 1)
+        self.assertEqual(events[0].receipt_ids.mapped("webhook_id"), events[0])
+
+        run_jobs(self.env)
+        self.assertEqual([e.state for e in events], ["done"] * 3)
+        self.assertEqual(len(self.runs()), 1)
+        self.assertEqual(self.runs().updated + self.runs().created, 3)
+        self.assertEqual(
+            set(self.Binding.search([]).mapped("external_id")), {"1", "2", "3"}
+        )
+
+    def test_started_job_is_not_joined(self):
+        first = self.receive("s1", 1)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE queue_job SET state = 'started' WHERE id = %s", (first.job_id.id,)
+        )
+        self.env.invalidate_all()
+        second = self.receive("s2", 2)
+        self.assertTrue(second.job_id)
+        self.assertNotEqual(second.job_id, first.job_id)
+
+    def test_batch_size_bounds_a_job(self):
+        with patch.object(type(self.backend), "_webhook_batch_size", 2):
+            events = [self.receive(f"b{i}", i) for i in (1, 2, 3)]
+        self.assertEqual(events[0].job_id, events[1].job_id)
+        self.assertNotEqual(events[2].job_id, events[0].job_id)
+
+    def test_batch_size_one_gives_every_event_its_job(self):
+        with patch.object(type(self.backend), "_webhook_batch_size", 1):
+            events = [self.receive(f"o{i}", i) for i in (1, 2)]
+        self.assertNotEqual(events[0].job_id, events[1].job_id)
+
+    def test_transient_failure_of_one_event_gets_its_own_job(self):
+        """The others are kept; the one that must wait retries alone."""
+        events = [self.receive(f"t{i}", i) for i in (1, 2, 3)]
+        job = events[0].job_id
+        Backend = type(self.backend)
+        original = Backend._webhook_import
+
+        def flaky(backend, event, payload):
+            if event.record_id(payload) == 2:
+                raise RetryableJobError("busy", seconds=30)
+            return original(backend, event, payload)
+
+        with patch.object(Backend, "_webhook_import", flaky):
+            run_jobs(self.env, domain=[("id", "=", job.id)])
+        self.assertEqual(job.state, "done")
+        self.assertEqual(
+            [e.state for e in events], ["done", "pending", "done"], job.result
+        )
+        own = events[1].job_id
+        self.assertNotEqual(own, job)
+        self.assertEqual(own.state, "pending")
+        self.assertTrue(own.eta)
+        run_jobs(self.env, domain=[("id", "=", own.id)])
+        self.assertEqual(events[1].state, "done")
