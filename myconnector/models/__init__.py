@@ -11,8 +11,7 @@ from . import myconnector_sale_order
 from . import sale_order
 from . import sale_order_line
 from . import myconnector_product_category
-from . import myconnector_backend_catalog
-from . import myconnector_backend_after_sale
+from . import myconnector_backend_commerce
 from . import stock_picking
 from . import myconnector_stock_picking
 from . import account_move
