@@ -1,0 +1,256 @@
+"""The large catalogue bench: N products through a 4-worker Odoo, end to end.
+
+A script, not collected by pytest. Run ``make bench-large`` (N = 100,000 by
+default, ``BENCH_LARGE=10000 make bench-large`` for less) or::
+
+    python tests/bench/bench_large.py [--products 100000] [--small 10000]
+        [--json FILE]
+
+Each size (``--small``, N/10 by default, then N) runs in the same way, in
+a fresh database and a fresh sandbox:
+
+* the sandbox seeded with the size's products (about 1.6 variants each),
+  its rate limit raised far above what Odoo can ask, in its own process;
+* a production-like Odoo: 4 HTTP workers and the queue_job runner
+  (``tests/reliability/harness.py``), the backend with no rate budget;
+* *Import products* pressed over JSON-RPC, then every job waited for (the
+  driver, its chunk jobs, the finaliser). The import takes whatever the
+  backend declares: a bulk export when it supports one, paging otherwise
+  (``import_mode`` says which one ran, from the sandbox's request counts);
+* sampled every half second: the RSS of every Odoo process (the workers
+  and the job runner; workers recycled on the way count under their pid).
+
+Reported per size: seconds end to end, products/s, peak RSS per process,
+``queue_job`` rows created and their states, database growth
+(``pg_database_size`` before and after), products and variants bound in Odoo
+against the platform's, and the chunk jobs' mean duration in the first and
+last tenth of the run (a super-linear step inside a run shows as growth).
+Across sizes: the cost per product at N over the cost at the small size
+(target <= 1.2). Ports ``BENCH_PORT`` (8600) + 40 and up.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import requests
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "reliability")]
+
+from harness import API_KEY, OdooServer, odoo_environment  # noqa: E402
+
+BASE = int(os.environ.get("BENCH_PORT", "8600")) + 40
+BUSY = ("pending", "enqueued", "started", "wait_dependencies")
+
+
+class RssSampler(threading.Thread):
+    """The peak RSS (MB) of every descendant of ``pid``, sampled until
+    stopped; ``peaks`` maps each process id to its peak."""
+
+    def __init__(self, pid, every=0.5):
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.every = every
+        self.peaks = {}
+        self._done = threading.Event()
+
+    def run(self):
+        while not self._done.wait(self.every):
+            try:
+                processes = self.root.children(recursive=True)
+            except psutil.NoSuchProcess:
+                return
+            for process in processes:
+                try:
+                    rss = process.memory_info().rss / 2**20
+                except psutil.NoSuchProcess:
+                    continue
+                self.peaks[process.pid] = max(self.peaks.get(process.pid, 0), rss)
+
+    def stop(self):
+        self._done.set()
+        self.join(timeout=10)
+
+
+def start_sandbox(port, products):
+    """The sandbox in its own process (seeding N products takes a while);
+    its rate limit far above what Odoo asks."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", str(port)]
+        + ["--seed-records", str(products)]
+        + ["--rate-limit", "100000000", "--rate-window", "1"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 1200
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/admin/health", timeout=5).ok:
+                return process, url
+        except requests.RequestException:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(1)
+    process.terminate()
+    raise RuntimeError(f"the sandbox did not start on {url}")
+
+
+def platform_counts(url):
+    """``(products, variants)`` the platform lists, walked page by page."""
+    session = requests.Session()
+    session.trust_env = False
+    products = variants = 0
+    page = 1
+    while True:
+        answer = session.get(
+            url + "/api/v1/products",
+            params={"page": page, "per_page": 250},
+            headers={"X-API-Key": API_KEY},
+            timeout=60,
+        )
+        answer.raise_for_status()
+        items = answer.json()["data"]["items"]
+        if not items:
+            return products, variants
+        products += len(items)
+        variants += sum(len(item.get("variants") or []) or 1 for item in items)
+        page += 1
+
+
+def wait_for_jobs(odoo, timeout, poll=2.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        states = odoo.job_states()
+        if not sum(states.get(s, 0) for s in BUSY):
+            return states
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"jobs still running after {timeout}s: {states}")
+        time.sleep(poll)
+
+
+def chunk_trend(odoo, first_job):
+    """Mean seconds of the chunk jobs (``import_chunk``) in the first and the
+    last tenth of the run, in the order they started."""
+    rows = odoo.sql(
+        "SELECT extract(epoch FROM date_done - date_started) FROM queue_job "
+        "WHERE id > %s AND state = 'done' AND method_name = 'import_chunk' "
+        "AND date_started IS NOT NULL ORDER BY date_started, id",
+        (first_job,),
+    )
+    seconds = [float(r[0]) for r in rows]
+    if len(seconds) < 10:
+        return {"chunk_jobs": len(seconds)}
+    tenth = len(seconds) // 10
+    first = sum(seconds[:tenth]) / tenth
+    last = sum(seconds[-tenth:]) / tenth
+    return {
+        "chunk_jobs": len(seconds),
+        "chunk_seconds_first_tenth": round(first, 3),
+        "chunk_seconds_last_tenth": round(last, 3),
+        "chunk_growth": round(last / first, 2) if first else None,
+    }
+
+
+def run_size(env, products, port):
+    sandbox, url = start_sandbox(port + 10, products)
+    try:
+        with OdooServer(
+            env, port=port, workers=4, channels=4, limit_time_real=7200
+        ) as odoo:
+            backend = odoo.wire_backend(url, rate_limit_requests=0)
+            size_before = odoo.sql("SELECT pg_database_size(current_database())")[0][0]
+            first_job = odoo.sql("SELECT coalesce(max(id), 0) FROM queue_job")[0][0]
+            sampler = RssSampler(odoo.process.pid)
+            sampler.start()
+            started = time.perf_counter()
+            odoo.rpc("myconnector.backend", "action_import_products", [backend.id])
+            states = wait_for_jobs(odoo, timeout=7200)
+            seconds = time.perf_counter() - started
+            sampler.stop()
+            size_after = odoo.sql("SELECT pg_database_size(current_database())")[0][0]
+            jobs = odoo.sql("SELECT count(*) FROM queue_job WHERE id > %s", (first_job,))
+            bound = odoo.sql(
+                "SELECT (SELECT count(*) FROM myconnector_product_template "
+                "WHERE backend_id = %s), (SELECT count(*) FROM "
+                "myconnector_product_product WHERE backend_id = %s)",
+                (backend.id, backend.id),
+            )[0]
+            trend = chunk_trend(odoo, first_job)
+        stats = requests.get(url + "/admin/stats", timeout=30).json()
+        remote_products, remote_variants = platform_counts(url)
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=60)
+    bulk_calls = sum(v for k, v in stats["requests"].items() if "bulk" in k.lower())
+    peaks = sorted(sampler.peaks.values(), reverse=True)
+    return dict(
+        trend,
+        products=products,
+        import_mode="bulk" if bulk_calls else "paging",
+        seconds=round(seconds, 1),
+        products_per_second=round(products / seconds, 1),
+        seconds_per_1000_products=round(seconds / products * 1000, 2),
+        peak_rss_mb_per_process=[round(p) for p in peaks],
+        peak_rss_mb=round(peaks[0]) if peaks else None,
+        queue_job_rows=jobs[0][0],
+        job_states=states,
+        db_bytes_before=size_before,
+        db_bytes_after=size_after,
+        db_growth_mb=round((size_after - size_before) / 2**20, 1),
+        db_growth_kb_per_product=round((size_after - size_before) / 1024 / products, 2),
+        odoo_products=bound[0],
+        odoo_variants=bound[1],
+        platform_products=remote_products,
+        platform_variants=remote_variants,
+        complete=(bound[0], bound[1]) == (remote_products, remote_variants),
+        api_calls=sum(stats["requests"].values()),
+        load_average=os.getloadavg(),
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--products", type=int, default=int(os.environ.get("BENCH_LARGE", 100000))
+    )
+    parser.add_argument("--small", type=int, default=0, help="N/10 when 0")
+    parser.add_argument("--json", default=str(ROOT / "bench-large.json"))
+    opts = parser.parse_args(argv)
+    small = opts.small or max(opts.products // 10, 1)
+    env = odoo_environment()
+    results = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cpus": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+    }
+    for label, size in (("small", small), ("large", opts.products)):
+        results[label] = run_size(env, size, BASE)
+        print(f"{label}: {json.dumps(results[label])}", flush=True)  # noqa: T201
+    cost_small = results["small"]["seconds"] / small
+    cost_large = results["large"]["seconds"] / opts.products
+    results["cost_per_product_ratio"] = round(cost_large / cost_small, 3)
+    Path(opts.json).write_text(json.dumps(results, indent=1) + "\n")
+    large = results["large"]
+    print(  # noqa: T201
+        f"{large['products']} products ({large['odoo_variants']} variants, "
+        f"{large['import_mode']}) in {large['seconds'] / 60:.1f} min; peak RSS "
+        f"{large['peak_rss_mb']} MB; {large['queue_job_rows']} jobs; database "
+        f"+{large['db_growth_mb']} MB; complete {large['complete']}; cost per "
+        f"product at {opts.products} / at {small}: "
+        f"{results['cost_per_product_ratio']} (<= 1.2)\nfigures written to {opts.json}"
+    )
+
+
+if __name__ == "__main__":
+    main()
