@@ -71,6 +71,7 @@ class GenericBackendHealth(models.AbstractModel):
         runs = self._health_runs(since)
         jobs = self._health_jobs()
         inbox = self._health_inbox()
+        stalled = self._stalled_channels()
         for backend in self:
             values = dict(runs.get(backend.id, {}))
             values.update(jobs.get(backend.id, {}))
@@ -81,7 +82,7 @@ class GenericBackendHealth(models.AbstractModel):
             backend.last_success_at = values.get("last_success_at", False)
             backend.last_success_summary = values.get("last_success_summary", False)
             backend.health_state, backend.health_reason = backend._health_verdict(
-                values.get("last_run"), values.get("outage")
+                values.get("last_run"), values.get("outage"), stalled.get(backend.id)
             )
 
     @api.model
@@ -219,12 +220,23 @@ class GenericBackendHealth(models.AbstractModel):
                 values["webhook_failed"] = values.get("webhook_failed", 0) + count
         return out
 
-    def _health_verdict(self, last_run, outage=None):
+    def _health_verdict(self, last_run, outage=None, stalled=None):
         """``(state, reason)``: the worst thing an admin should know first.
-        ``outage`` is why the latest job retrying on an outage failed."""
+        ``outage`` is why the latest job retrying on an outage failed;
+        ``stalled`` the ``[(channel, waiting jobs)]`` where nothing moves
+        (``generic.backend.jobs``)."""
         self.ensure_one()
         if self.connection_state == "failed":
             return "danger", self.connection_message or _("The connection fails.")
+        if stalled:
+            return "danger", _(
+                "%(count)s job(s) wait in %(channels)s and none ran for "
+                "%(minutes)s min: is the job runner running, and does its "
+                "channels configuration give these channels capacity?",
+                count=sum(count for _channel, count in stalled),
+                channels=", ".join(channel for channel, _count in stalled),
+                minutes=self.job_stall_minutes,
+            )
         if outage:
             return "danger", _(
                 "%(count)s job(s) wait for the remote to answer again: %(reason)s",

@@ -53,31 +53,39 @@ BUSY = ("pending", "enqueued", "started", "wait_dependencies")
 
 class RssSampler(threading.Thread):
     """The peak RSS (MB) of every descendant of ``pid``, sampled until
-    stopped; ``peaks`` maps each process id to its peak."""
+    stopped; ``peaks`` maps each process id to its peak, ``cpu`` to the CPU
+    seconds (user and system) it had used at its last sample."""
 
     def __init__(self, pid, every=0.5):
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.every = every
         self.peaks = {}
+        self.cpu = {}
         self._done = threading.Event()
 
     def run(self):
         while not self._done.wait(self.every):
+            self.sample()
+
+    def sample(self):
+        try:
+            processes = self.root.children(recursive=True)
+        except psutil.NoSuchProcess:
+            return
+        for process in processes:
             try:
-                processes = self.root.children(recursive=True)
+                rss = process.memory_info().rss / 2**20
+                times = process.cpu_times()
             except psutil.NoSuchProcess:
-                return
-            for process in processes:
-                try:
-                    rss = process.memory_info().rss / 2**20
-                except psutil.NoSuchProcess:
-                    continue
-                self.peaks[process.pid] = max(self.peaks.get(process.pid, 0), rss)
+                continue
+            self.peaks[process.pid] = max(self.peaks.get(process.pid, 0), rss)
+            self.cpu[process.pid] = times.user + times.system
 
     def stop(self):
         self._done.set()
         self.join(timeout=10)
+        self.sample()
 
 
 def start_sandbox(port, products):
@@ -128,6 +136,15 @@ def platform_counts(url):
         page += 1
 
 
+def db_rows(odoo):
+    """``(rows read, rows written)`` by the database's backends so far
+    (``pg_stat_database``: a count the machine's load does not change)."""
+    return odoo.sql(
+        "SELECT tup_returned + tup_fetched, tup_inserted + tup_updated + "
+        "tup_deleted FROM pg_stat_database WHERE datname = current_database()"
+    )[0]
+
+
 def wait_for_jobs(odoo, timeout, poll=2.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -171,15 +188,21 @@ def run_size(env, products, port):
             backend = odoo.wire_backend(url, rate_limit_requests=0)
             size_before = odoo.sql("SELECT pg_database_size(current_database())")[0][0]
             first_job = odoo.sql("SELECT coalesce(max(id), 0) FROM queue_job")[0][0]
+            rows_before = db_rows(odoo)
             sampler = RssSampler(odoo.process.pid)
+            sampler.sample()
+            cpu_before = sum(sampler.cpu.values())
             sampler.start()
             started = time.perf_counter()
             odoo.rpc("myconnector.backend", "action_import_products", [backend.id])
             states = wait_for_jobs(odoo, timeout=7200)
             seconds = time.perf_counter() - started
             sampler.stop()
+            rows = [a - b for a, b in zip(db_rows(odoo), rows_before, strict=True)]
             size_after = odoo.sql("SELECT pg_database_size(current_database())")[0][0]
-            jobs = odoo.sql("SELECT count(*) FROM queue_job WHERE id > %s", (first_job,))
+            jobs = odoo.sql(
+                "SELECT count(*) FROM queue_job WHERE id > %s", (first_job,)
+            )
             bound = odoo.sql(
                 "SELECT (SELECT count(*) FROM myconnector_product_template "
                 "WHERE backend_id = %s), (SELECT count(*) FROM "
@@ -203,6 +226,12 @@ def run_size(env, products, port):
         seconds_per_1000_products=round(seconds / products * 1000, 2),
         peak_rss_mb_per_process=[round(p) for p in peaks],
         peak_rss_mb=round(peaks[0]) if peaks else None,
+        odoo_cpu_seconds=round(sum(sampler.cpu.values()) - cpu_before, 1),
+        odoo_cpu_ms_per_product=round(
+            (sum(sampler.cpu.values()) - cpu_before) / products * 1000, 1
+        ),
+        db_rows_read_per_product=round(rows[0] / products, 1),
+        db_rows_written_per_product=round(rows[1] / products, 1),
         queue_job_rows=jobs[0][0],
         job_states=states,
         db_bytes_before=size_before,
@@ -240,6 +269,11 @@ def main(argv=None):
     cost_small = results["small"]["seconds"] / small
     cost_large = results["large"]["seconds"] / opts.products
     results["cost_per_product_ratio"] = round(cost_large / cost_small, 3)
+    for key in ("odoo_cpu_ms_per_product", "db_rows_read_per_product"):
+        small_cost = results["small"][key]
+        results[f"{key}_ratio"] = (
+            round(results["large"][key] / small_cost, 3) if small_cost else None
+        )
     Path(opts.json).write_text(json.dumps(results, indent=1) + "\n")
     large = results["large"]
     print(  # noqa: T201
@@ -248,7 +282,10 @@ def main(argv=None):
         f"{large['peak_rss_mb']} MB; {large['queue_job_rows']} jobs; database "
         f"+{large['db_growth_mb']} MB; complete {large['complete']}; cost per "
         f"product at {opts.products} / at {small}: "
-        f"{results['cost_per_product_ratio']} (<= 1.2)\nfigures written to {opts.json}"
+        f"{results['cost_per_product_ratio']} (<= 1.2) in time, "
+        f"{results['odoo_cpu_ms_per_product_ratio']} in Odoo CPU, "
+        f"{results['db_rows_read_per_product_ratio']} in rows read\n"
+        f"figures written to {opts.json}"
     )
 
 

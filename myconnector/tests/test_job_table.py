@@ -1,0 +1,128 @@
+# Copyright 2026 MyConnector Suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The job table at a large catalogue's scale: done jobs removed on the
+backend's schedule, stalled channels flagged, a dashboard whose cost does not
+grow with the bindings (``generic.backend.jobs``, ``generic.backend.health``)."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import MyConnectorCase
+
+DASHBOARD_FIELDS = [
+    "name",
+    "base_url",
+    "health_state",
+    "health_reason",
+    "connection_state",
+    "jobs_retrying",
+    "runs_failed_24h",
+    "last_success_summary",
+    "jobs_pending",
+    "jobs_failed",
+    "webhook_backlog",
+    "webhook_failed",
+    "throttled_24h",
+    "drift_repaired",
+    "drift_waiting",
+    "product_binding_count",
+    "customer_binding_count",
+    "order_binding_count",
+]
+
+
+@tagged("post_install", "-at_install")
+class TestJobTable(MyConnectorCase):
+    seed_records = 2
+
+    def job(self, state, age, channel=None, backend=None):
+        """A job of ``backend`` in ``state``, created ``age`` ago and, when
+        done, done then (never run: only its row matters here)."""
+        backend = backend or self.backend
+        channel = channel or backend._job_channel(self.Binding._name)
+        record = backend.with_delay(channel=channel)._gc_done_jobs().db_record()
+        moment = fields.Datetime.now() - age
+        values = {"state": state, "date_created": moment}
+        if state == "done":
+            values.update(date_started=moment, date_done=moment)
+        record.write(values)
+        return record
+
+    def test_done_jobs_past_the_retention_are_removed_fresh_ones_kept(self):
+        other = self.env["myconnector.backend"].create(
+            {"name": "Other", "base_url": self.sandbox.url, "job_retention_hours": 0}
+        )
+        self.backend.job_retention_hours = 24
+        channel = self.backend._job_channel()
+        old_done = self.job("done", timedelta(days=40))
+        old_done_main = self.job("done", timedelta(hours=30), channel=channel)
+        fresh_done = self.job("done", timedelta(hours=2))
+        old_failed = self.job("failed", timedelta(days=40))
+        old_pending = self.job("pending", timedelta(days=40))
+        # A channel sharing the prefix is another backend's (backend_1 and
+        # backend_12): not removed on this backend's setting.
+        lookalike = self.job("done", timedelta(days=40), channel=f"{channel}0")
+        other_old = self.job("done", timedelta(days=40), backend=other)
+        # queue_job's autovacuum knows channels by their records' exact
+        # names: the backends' own channels are not records, it keeps them.
+        self.env["queue.job"].autovacuum()
+        self.assertTrue(old_done.exists())
+
+        removed = self.env["generic.backend.jobs"]._cron_gc_done_jobs()
+
+        self.assertFalse(old_done.exists() or old_done_main.exists())
+        kept = fresh_done | old_failed | old_pending | lookalike | other_old
+        self.assertEqual(kept.exists(), kept)
+        self.assertEqual(removed, 2)
+
+    def test_a_channel_with_old_waiting_jobs_and_no_progress_is_flagged(self):
+        self.backend.job_stall_minutes = 15
+        channel = self.backend._job_channel(self.Binding._name)
+        self.job("pending", timedelta(minutes=5))
+        self.assertNotIn(channel, self.backend.health_reason or "")
+
+        self.job("pending", timedelta(minutes=30))
+        self.job("enqueued", timedelta(minutes=40))
+        self.backend.invalidate_recordset()
+        self.assertEqual(self.backend.health_state, "danger")
+        self.assertIn(f"2 job(s) wait in {channel}", self.backend.health_reason)
+
+        # A job of the channel ended a minute ago: it moves, slowly.
+        self.job("done", timedelta(minutes=1))
+        self.backend.invalidate_recordset()
+        self.assertNotIn(channel, self.backend.health_reason or "")
+
+        # Stalled again without it, unless the check is off.
+        self.env["queue.job"].search([("state", "=", "done")]).unlink()
+        self.backend.job_stall_minutes = 0
+        self.backend.invalidate_recordset()
+        self.assertNotIn(channel, self.backend.health_reason or "")
+
+    def test_dashboard_queries_do_not_grow_with_the_bindings(self):
+        self.make_bindings(10)
+        small = self.dashboard_queries()
+        self.make_bindings(190)
+        self.assertEqual(self.backend.product_binding_count, 200)
+        self.assertEqual(self.dashboard_queries(), small)
+
+    def make_bindings(self, count):
+        start = len(self.bindings())
+        self.Binding.create(
+            [
+                {
+                    "backend_id": self.backend.id,
+                    "external_id": f"bulk-{start + index}",
+                    "name": f"Product {start + index}",
+                }
+                for index in range(count)
+            ]
+        )
+
+    def dashboard_queries(self):
+        """SQL queries of the dashboard card and the backend form's counts."""
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        self.env["myconnector.backend"].browse(self.backend.ids).read(DASHBOARD_FIELDS)
+        return self.env.cr.sql_log_count - before
