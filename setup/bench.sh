@@ -18,3 +18,7 @@ say "Odoo paths B1-B5: import, incremental, webhook intake, memory, end to end (
 "$VENV/bin/python" tests/bench/bench_odoo.py --products "${BENCH_PRODUCTS:-2000}"
 say "Rate budget and OAuth2 token: two Odoo servers, 4 workers, one database (a few minutes)"
 bash "$REPO_ROOT/setup/bench_two_servers.sh"
+if [ -n "${BENCH_LARGE:-}" ]; then
+    say "Large catalogue: $BENCH_LARGE products and a tenth of them, 4 workers and the job runner (opt-in)"
+    "$VENV/bin/python" tests/bench/bench_large.py --products "$BENCH_LARGE"
+fi

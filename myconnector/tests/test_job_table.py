@@ -4,7 +4,9 @@
 backend's schedule, stalled channels flagged, a dashboard whose cost does not
 grow with the bindings (``generic.backend.jobs``, ``generic.backend.health``)."""
 
+from collections import Counter
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
@@ -44,10 +46,15 @@ class TestJobTable(MyConnectorCase):
         channel = channel or backend._job_channel(self.Binding._name)
         record = backend.with_delay(channel=channel)._gc_done_jobs().db_record()
         moment = fields.Datetime.now() - age
-        values = {"state": state, "date_created": moment}
-        if state == "done":
-            values.update(date_started=moment, date_done=moment)
-        record.write(values)
+        done = moment if state == "done" else None
+        # queue_job's dates are its own (not writable through the ORM).
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE queue_job SET state = %s, date_created = %s, "
+            "date_started = %s, date_done = %s WHERE id = %s",
+            (state, moment, done, done, record.id),
+        )
+        record.invalidate_recordset()
         return record
 
     def test_done_jobs_past_the_retention_are_removed_fresh_ones_kept(self):
@@ -105,7 +112,12 @@ class TestJobTable(MyConnectorCase):
         small = self.dashboard_queries()
         self.make_bindings(190)
         self.assertEqual(self.backend.product_binding_count, 200)
-        self.assertEqual(self.dashboard_queries(), small)
+        large = self.dashboard_queries()
+        self.assertEqual(
+            len(large),
+            len(small),
+            "\n".join((Counter(large) - Counter(small)).elements()),
+        )
 
     def make_bindings(self, count):
         start = len(self.bindings())
@@ -121,8 +133,21 @@ class TestJobTable(MyConnectorCase):
         )
 
     def dashboard_queries(self):
-        """SQL queries of the dashboard card and the backend form's counts."""
-        self.env.invalidate_all()
-        before = self.env.cr.sql_log_count
+        """SQL queries of the dashboard card and the backend form's counts,
+        caches warm (read once before: what is left is the card's own)."""
         self.env["myconnector.backend"].browse(self.backend.ids).read(DASHBOARD_FIELDS)
-        return self.env.cr.sql_log_count - before
+        self.env.flush_all()
+        self.env.invalidate_all()
+        cursor = type(self.env.cr)
+        queries = []
+        execute = cursor.execute
+
+        def logged(cr, query, params=None, log_exceptions=True):
+            queries.append(getattr(query, "code", query))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(cursor, "execute", logged):
+            self.env["myconnector.backend"].browse(self.backend.ids).read(
+                DASHBOARD_FIELDS
+            )
+        return queries

@@ -145,6 +145,34 @@ def db_rows(odoo):
     )[0]
 
 
+def table_reads(odoo):
+    """``{table: (sequential scans, rows they read)}`` so far."""
+    return {
+        name: (scans, rows)
+        for name, scans, rows in odoo.sql(
+            "SELECT relname, seq_scan, seq_tup_read FROM pg_stat_user_tables"
+        )
+    }
+
+
+def seq_read_tables(before, after, products, top=6):
+    """The tables whose sequential scans read the most rows in the run:
+    scans and rows read per product (a growing table read whole at each
+    product is a cost growing as the square of the catalogue)."""
+    deltas = {
+        name: (scans - before.get(name, (0, 0))[0], rows - before.get(name, (0, 0))[1])
+        for name, (scans, rows) in after.items()
+    }
+    ranked = sorted(deltas.items(), key=lambda item: -item[1][1])[:top]
+    return {
+        name: {
+            "seq_scans_per_product": round(scans / products, 2),
+            "seq_rows_per_product": round(rows / products, 1),
+        }
+        for name, (scans, rows) in ranked
+    }
+
+
 def wait_for_jobs(odoo, timeout, poll=2.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -189,6 +217,7 @@ def run_size(env, products, port):
             size_before = odoo.sql("SELECT pg_database_size(current_database())")[0][0]
             first_job = odoo.sql("SELECT coalesce(max(id), 0) FROM queue_job")[0][0]
             rows_before = db_rows(odoo)
+            tables_before = table_reads(odoo)
             sampler = RssSampler(odoo.process.pid)
             sampler.sample()
             cpu_before = sum(sampler.cpu.values())
@@ -199,6 +228,7 @@ def run_size(env, products, port):
             seconds = time.perf_counter() - started
             sampler.stop()
             rows = [a - b for a, b in zip(db_rows(odoo), rows_before, strict=True)]
+            seq_reads = seq_read_tables(tables_before, table_reads(odoo), products)
             size_after = odoo.sql("SELECT pg_database_size(current_database())")[0][0]
             jobs = odoo.sql(
                 "SELECT count(*) FROM queue_job WHERE id > %s", (first_job,)
@@ -232,6 +262,7 @@ def run_size(env, products, port):
         ),
         db_rows_read_per_product=round(rows[0] / products, 1),
         db_rows_written_per_product=round(rows[1] / products, 1),
+        seq_reads_by_table=seq_reads,
         queue_job_rows=jobs[0][0],
         job_states=states,
         db_bytes_before=size_before,
