@@ -107,6 +107,23 @@ class TestJobTable(MyConnectorCase):
         self.backend.invalidate_recordset()
         self.assertNotIn(channel, self.backend.health_reason or "")
 
+    def test_throttled_answers_of_the_last_day_summed_per_backend(self):
+        Run, Tally = self.env["generic.sync.run"], self.env["generic.sync.run.tally"]
+        other = self.env["myconnector.backend"].create(
+            {"name": "Other", "base_url": self.sandbox.url}
+        )
+        now = fields.Datetime.now()
+        for backend, hours, throttled in (
+            (self.backend, 1, 2),
+            (self.backend, 20, 3),
+            (self.backend, 30, 5),  # older than a day
+            (other, 1, 7),
+        ):
+            run = Run._start(backend, started_at=now - timedelta(hours=hours))
+            Tally.create({"run_id": run.id, "key": "job", "throttled": throttled})
+        self.assertEqual(self.backend.throttled_24h, 5)
+        self.assertEqual(other.throttled_24h, 7)
+
     def test_dashboard_queries_do_not_grow_with_the_bindings(self):
         self.make_bindings(10)
         small = self.dashboard_queries()
