@@ -10,6 +10,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools.sql import index_exists
 
 from .common import MyConnectorCase
 
@@ -123,6 +124,13 @@ class TestJobTable(MyConnectorCase):
             Tally.create({"run_id": run.id, "key": "job", "throttled": throttled})
         self.assertEqual(self.backend.throttled_24h, 5)
         self.assertEqual(other.throttled_24h, 7)
+
+    def test_bindings_are_found_by_their_odoo_record_through_an_index(self):
+        # (backend_id, odoo_id) is unique, but a lookup by product alone
+        # (the product's binding list) cannot use that index: at 100,000
+        # products each chunk of an import read the whole binding table.
+        for table in ("myconnector_product_product", "myconnector_res_partner"):
+            self.assertTrue(index_exists(self.env.cr, f"{table}__odoo_id_index"))
 
     def test_dashboard_queries_do_not_grow_with_the_bindings(self):
         self.make_bindings(10)
