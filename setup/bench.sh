@@ -20,3 +20,7 @@ say "B7 freshness: price changes at 20, 50 and 100/s for 30 s each, change -> vi
 "$VENV/bin/python" tests/bench/bench_freshness.py
 say "Rate budget and OAuth2 token: two Odoo servers, 4 workers, one database (a few minutes)"
 bash "$REPO_ROOT/setup/bench_two_servers.sh"
+if [ -n "${BENCH_LARGE:-}" ]; then
+    say "Large catalogue: $BENCH_LARGE products and a tenth of them, 4 workers and the job runner (opt-in)"
+    "$VENV/bin/python" tests/bench/bench_large.py --products "$BENCH_LARGE"
+fi

@@ -1,5 +1,6 @@
 from . import generic_backend_owned
 from . import generic_backend_health
+from . import generic_backend_jobs
 from . import generic_backend_freshness
 from . import generic_backend_transport
 from . import generic_backend_sync

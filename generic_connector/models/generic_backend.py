@@ -37,6 +37,7 @@ class GenericBackend(models.AbstractModel):
         "generic.backend.reconcile",
         "generic.backend.resources",
         "generic.backend.health",
+        "generic.backend.jobs",
         "generic.backend.freshness",
     ]
     _description = "Generic Connector Backend"

@@ -71,6 +71,7 @@ class GenericBackendHealth(models.AbstractModel):
         runs = self._health_runs(since)
         jobs = self._health_jobs()
         inbox = self._health_inbox()
+        stalled = self._stalled_channels()
         for backend in self:
             values = dict(runs.get(backend.id, {}))
             values.update(jobs.get(backend.id, {}))
@@ -81,7 +82,7 @@ class GenericBackendHealth(models.AbstractModel):
             backend.last_success_at = values.get("last_success_at", False)
             backend.last_success_summary = values.get("last_success_summary", False)
             backend.health_state, backend.health_reason = backend._health_verdict(
-                values.get("last_run"), values.get("outage")
+                values.get("last_run"), values.get("outage"), stalled.get(backend.id)
             )
 
     @api.model
@@ -112,10 +113,8 @@ class GenericBackendHealth(models.AbstractModel):
             ["__count"],
         ):
             out.setdefault(backend_id, {})["runs_failed_24h"] = count
-        recent = Run.search(domain + [("started_at", ">=", since)])
-        for run in recent:
-            values = out.setdefault(run.backend_id, {})
-            values["throttled_24h"] = values.get("throttled_24h", 0) + run.throttled
+        for backend_id, throttled in self._health_throttled(since):
+            out.setdefault(backend_id, {})["throttled_24h"] = throttled
         for backend_id, resource, last in Run._read_group(
             domain + [("state", "=", "done"), ("trigger", "!=", "webhook")],
             ["backend_id", "resource"],
@@ -144,6 +143,27 @@ class GenericBackendHealth(models.AbstractModel):
                 limit=1,
             )
         return out
+
+    def _health_throttled(self, since):
+        """``[(backend id, throttled answers)]`` of the runs started since
+        ``since``: one sum in SQL (each webhook is a run: a busy day has
+        hundreds of thousands, not to be read one by one per dashboard)."""
+        self.env["generic.sync.run.tally"].flush_model(["run_id", "throttled"])
+        self.env["generic.sync.run"].flush_model(
+            ["backend_model", "backend_id", "started_at"]
+        )
+        self.env.cr.execute(
+            """
+            SELECT run.backend_id, sum(tally.throttled)
+            FROM generic_sync_run_tally tally
+            JOIN generic_sync_run run ON run.id = tally.run_id
+            WHERE run.backend_model = %s AND run.backend_id = ANY(%s)
+              AND run.started_at >= %s AND tally.throttled > 0
+            GROUP BY run.backend_id
+            """,
+            (self._name, self.ids, since),
+        )
+        return self.env.cr.fetchall()
 
     def _health_resource_label(self, resource):
         model = self.env.get(resource) if resource else None
@@ -219,12 +239,23 @@ class GenericBackendHealth(models.AbstractModel):
                 values["webhook_failed"] = values.get("webhook_failed", 0) + count
         return out
 
-    def _health_verdict(self, last_run, outage=None):
+    def _health_verdict(self, last_run, outage=None, stalled=None):
         """``(state, reason)``: the worst thing an admin should know first.
-        ``outage`` is why the latest job retrying on an outage failed."""
+        ``outage`` is why the latest job retrying on an outage failed;
+        ``stalled`` the ``[(channel, waiting jobs)]`` where nothing moves
+        (``generic.backend.jobs``)."""
         self.ensure_one()
         if self.connection_state == "failed":
             return "danger", self.connection_message or _("The connection fails.")
+        if stalled:
+            return "danger", _(
+                "%(count)s job(s) wait in %(channels)s and none ran for "
+                "%(minutes)s min: is the job runner running, and does its "
+                "channels configuration give these channels capacity?",
+                count=sum(count for _channel, count in stalled),
+                channels=", ".join(channel for channel, _count in stalled),
+                minutes=self.job_stall_minutes,
+            )
         if outage:
             return "danger", _(
                 "%(count)s job(s) wait for the remote to answer again: %(reason)s",

@@ -18,7 +18,7 @@ class MyConnectorResPartner(models.Model):
     _description = "MyConnector Customer"
 
     odoo_id = fields.Many2one(
-        "res.partner", string="Partner", required=True, ondelete="cascade"
+        "res.partner", string="Partner", required=True, ondelete="cascade", index=True
     )
     backend_id = fields.Many2one(
         "myconnector.backend", required=True, ondelete="restrict", index=True

@@ -25,3 +25,4 @@ from . import test_quiet_job_failures
 from . import test_product_images
 from . import test_order_fulfilment
 from . import test_order_refunds
+from . import test_job_table
