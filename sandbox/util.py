@@ -101,10 +101,11 @@ def line_subtotal(line: dict) -> Decimal:
 
 def tax_amount(base: Decimal, rate: object, included: bool) -> Decimal:
     """The tax on ``base`` at ``rate`` percent, to the cent: added to the
-    base, or the part of it that is tax when prices include the tax."""
+    base, or the part of it that is tax when prices include the tax (the net
+    amount rounded, the tax the rest, as accounting systems split it)."""
     rate = Decimal(str(rate))
     if included:
-        return (base - base * 100 / (100 + rate)).quantize(_CENT, ROUND_HALF_UP)
+        return base - (base * 100 / (100 + rate)).quantize(_CENT, ROUND_HALF_UP)
     return (base * rate / 100).quantize(_CENT, ROUND_HALF_UP)
 
 

@@ -6,3 +6,4 @@ from . import inventory
 from . import order
 from . import order_exporter
 from . import stock_exporter
+from . import order_payment

@@ -10,3 +10,6 @@ from . import product_product
 from . import myconnector_sale_order
 from . import sale_order
 from . import sale_order_line
+from . import myconnector_payment_gateway
+from . import myconnector_tax_map
+from . import myconnector_backend_payment

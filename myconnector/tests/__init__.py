@@ -20,3 +20,4 @@ from . import test_import_plan
 from . import test_timeline
 from . import test_companies
 from . import test_reconcile
+from . import test_order_payments

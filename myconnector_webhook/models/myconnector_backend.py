@@ -34,6 +34,8 @@ WEBHOOK_EVENTS = {
     "order.created": WebhookEvent("order", ORDER_MODEL),
     "order.updated": WebhookEvent("order", ORDER_MODEL),
     "order.cancelled": WebhookEvent("order", ORDER_MODEL),
+    # Paid: the import re-reads the order and applies its gateway's workflow.
+    "order.paid": WebhookEvent("order", ORDER_MODEL),
     "inventory.updated": WebhookEvent(
         "inventory", handler="_webhook_inventory_changed", key="data.variant_id"
     ),

@@ -41,7 +41,9 @@ def test_seeded_mix_of_taxes_and_payments_with_totals_to_the_cent(make_sandbox, 
             for tax in line["taxes"]:
                 rate = Decimal(tax["rate"])
                 if tax["price_included"]:
-                    amount = base - base * 100 / (100 + rate)
+                    # The net amount is rounded, the tax is the rest.
+                    net = (base * 100 / (100 + rate)).quantize(CENT, "ROUND_HALF_UP")
+                    amount = base - net
                 else:
                     amount = base * rate / 100
                     base += amount.quantize(CENT, "ROUND_HALF_UP")
