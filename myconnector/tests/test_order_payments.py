@@ -128,7 +128,8 @@ class TestOrderPayments(MyConnectorCase):
         paid_stripe = [
             o
             for o in remote.values()
-            if o["financial_status"] == "paid"
+            if o["id"] <= self.seed_records
+            and o["financial_status"] == "paid"
             and o["gateway"] == "stripe"
             and o["status"] == "paid"
             and all(t["rate"] != "6.00" for x in o["lines"] for t in x["taxes"])
@@ -142,7 +143,10 @@ class TestOrderPayments(MyConnectorCase):
         bindings = {b.external_id: b for b in self.orders()}
         self.assertEqual(set(bindings), set(remote))
         outcomes = {"invoiced": 0, "held": 0, "confirmed": 0}
-        for key, order in remote.items():
+        # The seeded orders (the other tests' orders stay on the platform).
+        seeded = {k: o for k, o in remote.items() if o["id"] <= self.seed_records}
+        self.assertEqual(len(seeded), 200)
+        for key, order in seeded.items():
             binding = bindings[key]
             state, reason = self.expected(order, {guarded})
             self.assertEqual(binding.state, state, f"order {key}")
@@ -288,3 +292,28 @@ class TestOrderPayments(MyConnectorCase):
         self.assertFalse(binding.hold_reason)
         self.assertEqual(binding.state, "sale")
         self.assertEqual(cents(binding.invoice_ids.amount_total), Decimal("59.37"))
+
+    def test_totals_guard_on_orders_without_payments(self):
+        """The status mapping confirms only orders whose totals agree: a
+        cent per line is a rounding line, more holds the order."""
+        body = {
+            "customer_id": 1,
+            "status": "paid",
+            "lines": [{"sku": "SKU-00001", "quantity": 2, "price": "10.00"}],
+        }
+        near = self.remote("POST", "/api/v1/orders", json=body)["data"]
+        far = self.remote("POST", "/api/v1/orders", json=body)["data"]
+        self.skew(near["id"], "0.01")
+        self.skew(far["id"], "-0.40")
+        near, far = self.import_order(near), self.import_order(far)
+        self.assertEqual((near.state, near.total_mismatch), ("sale", False))
+        self.assertEqual(f"{near.amount_total:.2f}", "20.01")
+        self.assertEqual((far.state, far.total_mismatch), ("draft", True))
+        self.assertEqual(
+            far.hold_reason,
+            "Odoo total 20.00 differs from the platform's 19.60 by -0.40, more "
+            "than the tolerance of 0.01: check the order's lines and taxes",
+        )
+        activity = far.activity_ids
+        self.assertEqual(activity.summary, "Order total differs from the platform's")
+        self.assertEqual(activity.user_id, far.user_id or self.env.user)
