@@ -32,6 +32,7 @@ from odoo import Command, _
 
 from odoo.addons.component.core import Component
 from odoo.addons.generic_connector.components.core import find_or_create
+from odoo.addons.generic_connector.exceptions import RemoteDataError
 
 from ..models.myconnector_tax_map import tax_key
 
@@ -75,6 +76,7 @@ class OrderPayments(Component):
         seen = {}
         for line in record.get("lines") or []:
             for tax in (line.get("taxes") or []) if isinstance(line, dict) else []:
+                self._check_tax(record, line, tax)
                 key = tax_key(tax["rate"], tax.get("country"), tax["price_included"])
                 seen.setdefault(key, tax)
         if not seen:
@@ -99,6 +101,19 @@ class OrderPayments(Component):
                     }
                 )
         return maps
+
+    @staticmethod
+    def _check_tax(record, line, tax):
+        try:
+            valid = isinstance(tax, dict) and float(tax["rate"]) >= 0
+            valid = valid and isinstance(tax.get("price_included"), bool)
+        except (KeyError, TypeError, ValueError):
+            valid = False
+        if not valid:
+            raise RemoteDataError(
+                f"MyConnector order {record.get('id')}: line {line.get('id')} has "
+                f"an invalid tax {tax!r:.80} (a rate and price_included expected)"
+            )
 
     @staticmethod
     def line_taxes(line, maps):

@@ -317,3 +317,11 @@ class TestOrderPayments(MyConnectorCase):
         activity = far.activity_ids
         self.assertEqual(activity.summary, "Order total differs from the platform's")
         self.assertEqual(activity.user_id, far.user_id or self.env.user)
+
+    def test_a_malformed_tax_fails_its_order_with_a_reason(self):
+        order = self.create_paid_order("stripe")
+        order["lines"][0]["taxes"] = [{"title": "VAT", "rate": "n/a"}]
+        with self.assertRaisesRegex(Exception, "has an invalid tax"):
+            self.env["myconnector.sale.order"].import_record(
+                self.backend, order["id"], data=order
+            )
