@@ -47,7 +47,9 @@ class TestWebhookPayments(OrderCaseMixin, WebhookHttpCase):
             "/admin/simulate/payment",
             json={"order_id": order["id"], "gateway": "stripe"},
         )
-        self.assertEqual(self.deliver("order.paid").mapped("state"), ["done"])
+        # Its job, or the order.updated sent with it, re-reads the order.
+        (paid,) = self.deliver("order.paid")
+        self.assertIn(paid.state, ("done", "covered"))
         self.assertEqual((binding.state, binding.financial_status), ("sale", "paid"))
         self.assertEqual(f"{binding.invoice_ids.amount_total:.2f}", "25.00")
         self.assertIn(binding.invoice_ids.payment_state, ("paid", "in_payment"))
