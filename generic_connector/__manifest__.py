@@ -28,5 +28,8 @@
         "views/generic_binding_version_views.xml",
         "views/generic_connector_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["generic_connector/static/src/js/*.js"],
+    },
     "installable": True,
 }

@@ -20,6 +20,10 @@ each :class:`Resource` the framework derives, with no code per resource:
   a first import binds the product with the same SKU, the contact with the
   same email, instead of creating a duplicate, and a plan says so first
   (``generic.import.plan``);
+* its bulk export (``bulk``): a first load and a *Full re-import* read one
+  bulk export file instead of paging through the rate limit, on a backend
+  that ticks *Use bulk export for full loads* and with an adapter that
+  declares the remote's bulk resource (``_bulk_resource``);
 * its reconcile (``reconcile``): a scheduled comparison of the platform's
   records with the bindings that repairs what drifted (see
   ``generic.backend.reconcile``), and who owns which field while doing so.
@@ -80,6 +84,10 @@ class Resource:
     #: backend's ``reconcile_interval``); only for bindings with an
     #: ``external_id``
     reconcile: bool = True
+    #: whether full walks (a first load, a *Full re-import*) may read a bulk
+    #: export instead of pages (``GenericAdapter.iterate_bulk``), on backends
+    #: whose ``use_bulk_export`` is ticked
+    bulk: bool = False
     #: Odoo field names Odoo owns: never written on an existing record
     odoo_owned: tuple = ()
     #: Odoo field names both sides write: an Odoo-side edit is not overwritten

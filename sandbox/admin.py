@@ -130,6 +130,7 @@ class AdminApi:
         self.rng.seed(self.store.seed)
         self.app.limiter.reset()
         self.app.bucket.reset()
+        self.app.bulk.clear()
         if body.get("webhooks"):
             self.app.webhooks.delete_all()
         if body.get("faults"):

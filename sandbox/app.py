@@ -28,6 +28,8 @@ from werkzeug.wrappers import Request, Response
 
 from .admin import AdminApi
 from .auth import Authenticator, Principal
+from .bulk import PREFIX as BULK_PREFIX
+from .bulk import BulkApi
 from .config import SandboxConfig
 from .drf import DrfApi
 from .errors import ApiError
@@ -97,6 +99,7 @@ class SandboxApp:
             allow_any_host=config.webhook_allow_any_host,
         )
         self.rest = RestApi(self)
+        self.bulk = BulkApi(self)
         self.drf = DrfApi(self)
         self.graphql = GraphQLApi(self)
         self.soap = build_soap_app(self.store)
@@ -264,6 +267,8 @@ class SandboxApp:
                 if request.method not in ("GET", "POST"):
                     raise ApiError(405, "Use POST", headers={"Allow": "GET, POST"})
                 response = json_response(self.graphql.handle(request, principal, knobs))
+            elif request.path.startswith(BULK_PREFIX):
+                response = self.bulk.handle(request)
             elif request.path.startswith("/api/"):
                 response = self.rest.handle(request, principal.can_write)
             else:

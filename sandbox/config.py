@@ -40,6 +40,7 @@ class SandboxConfig:
     webhook_workers: int = 4
     webhook_allow_any_host: bool = False
     access_log: bool = False
+    bulk_delay: float = 0.3
 
     def __post_init__(self) -> None:
         if self.pagination not in PAGINATION_STYLES:
@@ -55,6 +56,8 @@ class SandboxConfig:
             raise ValueError("max_per_page must be >= 1 and total_extra >= 0")
         if self.rate_limit < 1 or self.rate_window <= 0:
             raise ValueError("rate_limit must be >= 1 and rate_window > 0")
+        if self.bulk_delay < 0:
+            raise ValueError("bulk_delay must be >= 0")
         if self.webhook_max_attempts < 1 or self.webhook_workers < 1:
             raise ValueError("webhook_max_attempts and webhook_workers must be >= 1")
 
@@ -92,4 +95,6 @@ FLAG_HELP: dict[str, str] = {
     "webhook_allow_any_host": "allow webhook URLs outside loopback (off: 127.0.0.0/8, "
     "::1 and localhost only)",
     "access_log": "log every request to stderr",
+    "bulk_delay": "seconds a bulk export runs before it is completed (after "
+    "its first poll)",
 }

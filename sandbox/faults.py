@@ -73,6 +73,11 @@ KNOBS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "reorder": (_batch, "webhook events held in batches of N and shuffled"),
     "field_error_rate": (_rate, "share of GraphQL description fields that fail"),
     "field_error_ids": (_ids, "product ids whose GraphQL description always fails"),
+    "bulk_truncate": (
+        lambda v: int(_non_negative(v)),
+        "bulk export file: this many lines fewer than announced",
+    ),
+    "bulk_fail_rate": (_rate, "share of bulk exports that end failed"),
 }
 DEFAULTS = {"retry_after": 1, "hang_seconds": 10.0, "latency_ms": 0.0, "reorder": 0}
 

@@ -281,6 +281,24 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+SCHEMAS["BulkOperation"] = _obj(
+    {
+        "id": INT,
+        "resource": {"enum": ["products", "customers", "orders"]},
+        "status": {"enum": ["created", "running", "completed", "failed"]},
+        "object_count": INT,
+        "url": NSTR,
+        "error_code": NSTR,
+    }
+)
+SCHEMAS["BulkOperationInput"] = _obj(
+    {"resource": {"enum": ["products", "customers", "orders"]}}
+)
+SCHEMAS["BulkOperationOne"] = _obj(
+    {"status": {"const": "success"}, "data": _ref("BulkOperation")}
+)
+
+
 def _envelopes(name: str) -> None:
     SCHEMAS[f"{name}One"] = {
         "oneOf": [
@@ -601,6 +619,7 @@ def _spec() -> dict[str, Any]:
             },
         ),
     }
+    paths.update(_bulk_paths())
     paths["/oauth/token"] = {
         "post": {
             "summary": "OAuth2 client credentials grant",
@@ -682,6 +701,53 @@ def _spec() -> dict[str, Any]:
                     },
                 },
             },
+        },
+    }
+
+
+def _bulk_paths() -> dict[str, Any]:
+    """Bulk exports (``sandbox.bulk``): start, poll, download the file."""
+    op_id = {"name": "id", "in": "path", "required": True, "schema": INT}
+    one = _json("BulkOperationOne", "The operation")
+    return {
+        "/api/v1/bulk_operations": {
+            "post": _op(
+                "Start a bulk export of a resource (products with their "
+                "variants nested, customers, orders)",
+                {
+                    "201": _json(
+                        "BulkOperationOne", "Started", {"Location": {"schema": STR}}
+                    ),
+                    "422": _error("Unknown resource"),
+                },
+                params=[],
+                body="BulkOperationInput",
+            )
+        },
+        "/api/v1/bulk_operations/{id}": {
+            "parameters": [op_id],
+            "get": _op(
+                "Poll a bulk export: created, running, completed (object_count, "
+                "url) or failed (error_code)",
+                {"200": one, "404": _error("Unknown operation")},
+                params=[],
+            ),
+        },
+        "/api/v1/bulk_operations/{id}/file": {
+            "parameters": [op_id],
+            "get": _op(
+                "Download a completed export: JSON Lines, one record per line "
+                "(the object GET /api/v1/<resource>/<id> returns), streamed",
+                {
+                    "200": {
+                        "description": "The file",
+                        "content": {"application/jsonl": {"schema": STR}},
+                    },
+                    "404": _error("Unknown operation"),
+                    "409": _error("The operation is not completed"),
+                },
+                params=[],
+            ),
         },
     }
 

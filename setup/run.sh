@@ -48,14 +48,14 @@ sandbox_db="$MYCONNECTOR_CACHE/$DEMO_DB.sandbox.sqlite"
 db_exists "$DEMO_DB" || rm -f "$sandbox_db"
 say "Starting the sandbox platform on http://127.0.0.1:$SANDBOX_PORT ($SANDBOX_RECORDS products, data in $sandbox_db)"
 (cd "$REPO_ROOT" && exec "$VENV/bin/python" -m sandbox --port "$SANDBOX_PORT" \
-    --seed-records "$SANDBOX_RECORDS" --db "$sandbox_db") >"$MYCONNECTOR_CACHE/logs/sandbox.log" 2>&1 &
+    --seed-records "$SANDBOX_RECORDS" --db "$sandbox_db") >"$MYCONNECTOR_CACHE/logs/$DEMO_DB.sandbox.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do
     curl -fs "http://127.0.0.1:$SANDBOX_PORT/admin/health" >/dev/null 2>&1 && break
     sleep 0.2
 done
 curl -fs "http://127.0.0.1:$SANDBOX_PORT/admin/health" >/dev/null ||
-    die "the sandbox did not start: see $MYCONNECTOR_CACHE/logs/sandbox.log"
+    die "the sandbox did not start: see $MYCONNECTOR_CACHE/logs/$DEMO_DB.sandbox.log"
 
 # The addons' code, fingerprinted: when it changed since the database last
 # saw it, the addons are updated (new fields, views, data) before serving.
@@ -105,7 +105,7 @@ cat >&2 <<MSG
 
   Odoo:     http://localhost:$ODOO_PORT   (login: admin, password: admin)
   Sandbox:  http://127.0.0.1:$SANDBOX_PORT/api/v1/openapi.json
-  Logs:     Odoo below; sandbox in $MYCONNECTOR_CACHE/logs/sandbox.log
+  Logs:     Odoo below; sandbox in $MYCONNECTOR_CACHE/logs/$DEMO_DB.sandbox.log
   Stop:     Ctrl-C
 
 MSG

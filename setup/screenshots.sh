@@ -20,7 +20,7 @@ use_postgres || die "no PostgreSQL server could be reached or started"
 db_exists "$DEMO_DB" && drop_db "$DEMO_DB"
 rm -f "$MYCONNECTOR_CACHE/$DEMO_DB.sandbox.sqlite" "$MYCONNECTOR_CACHE/$DEMO_DB.addons"
 
-log="$MYCONNECTOR_CACHE/logs/screenshots-run.log"
+log="$MYCONNECTOR_CACHE/logs/screenshots-$DEMO_DB.log"
 mkdir -p "$(dirname "$log")"
 say "Starting make run on :$ODOO_PORT (log in $log)"
 # In a session of its own: stopping it must not signal this script.
@@ -41,3 +41,8 @@ done
 "$VENV/bin/python" "$REPO_ROOT/setup/screenshots.py" \
     --odoo "http://127.0.0.1:$ODOO_PORT" --sandbox "http://127.0.0.1:$SANDBOX_PORT" \
     --db "$DEMO_DB" --out "$REPO_ROOT/docs/screenshots"
+# The scripted walkthrough leaves no ERROR line in the server log: an
+# expected failure (the broken product) is one WARNING line.
+errors="$(grep -c -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log" || true)"
+say "Server log: $errors ERROR line(s) ($(grep -c -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING ' "$log" || true) WARNING)"
+[ "$errors" = 0 ] || { grep -E -A3 '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log" >&2; die "ERROR lines in $log"; }

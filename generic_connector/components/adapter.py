@@ -28,6 +28,21 @@ calls in flight, all through the backend's session and shared rate budget,
 and ``get`` returns the same whole record. A record gone meanwhile (404) is
 left out of the chunk and archived.
 
+A resource the remote serves as a bulk export too (start, poll, download
+one JSON Lines file: Shopify's bulk operations) declares it, and a first load
+or a *Full re-import* reads that file instead of the pages (see
+``GenericBatchImporter``), on a backend that ticks *Use bulk export for full
+loads*::
+
+    _bulk_path = "/api/v1/bulk_operations"  # where operations are started
+    _bulk_resource = "products"             # the resource, as the remote
+                                            # names it in its bulk API
+
+``iterate_bulk`` gives the file's records as pages of ``page_size``
+records, streamed (one chunk of the file in memory), with the object count
+the remote announced as their ``total``: a file cut short makes the run
+partial, like a short walk.
+
 A walk never ends early without saying so: an offset walk does not stop on a
 short page (the remote may cap the page size), and when ``_total_path`` is
 declared, a walk that fetched less than the announced total is told to the
@@ -37,14 +52,21 @@ run, which ends *partial* (see ``GenericBatchImporter``).
 from odoo.addons.component.core import AbstractComponent
 
 from ..transport import (
+    BulkExport,
     CursorPagination,
     LinkHeaderPagination,
     NextLinkPagination,
     OffsetPagination,
     RecordShape,
+    bulk_pages,
     drf_pagination,
     extract,
     paginate,
+)
+
+_BULK_ADVICE = (
+    'untick "Use bulk export for full loads" on the backend to read the '
+    "records page by page instead"
 )
 
 
@@ -55,6 +77,9 @@ class GenericAdapter(AbstractComponent):
 
     _resource_path = None
     _id_field = "id"
+    #: the resource as the remote's bulk export names it; None: the adapter
+    #: reads no bulk export
+    _bulk_resource = None
     #: the protocol the adapter speaks, shown on sync runs (rest, graphql, soap)
     _protocol = None
 
@@ -88,6 +113,17 @@ class GenericAdapter(AbstractComponent):
 
     def iterate_pages(self, filters=None):
         """Lazy iterator of pages (``transport.Page``) of the resource."""
+        raise NotImplementedError
+
+    def supports_bulk(self):
+        """Whether ``iterate_bulk`` reads a bulk export of the resource."""
+        return False
+
+    def iterate_bulk(self):
+        """Lazy iterator of pages (``transport.Page``) of every remote
+        record, read from one bulk export file rather than from the list
+        pages (only when ``supports_bulk``); each page's ``total`` is the
+        count the remote announced for the whole file."""
         raise NotImplementedError
 
     def iterate_all(self, filters=None):
@@ -220,6 +256,29 @@ class RESTAdapter(AbstractComponent):
             style=self._pagination_style(),
             items_path=self._items_path,
             params=self._query(filters),
+        )
+
+    #: where the remote starts bulk exports (``_bulk_resource`` names the
+    #: resource there); None: no bulk export
+    _bulk_path = None
+
+    def supports_bulk(self):
+        return bool(self._bulk_path and self._bulk_resource)
+
+    def iterate_bulk(self):
+        return bulk_pages(
+            self.client,
+            self._bulk_resource,
+            page_size=self.backend_record.page_size or 100,
+            export=self._bulk_export(),
+        )
+
+    def _bulk_export(self):
+        """The :class:`~..transport.BulkExport` of this remote: its path,
+        and what to tell an admin when an export fails or takes too long."""
+        return BulkExport(
+            operations_path=self._bulk_path,
+            advice=_BULK_ADVICE,
         )
 
     def create(self, data):  # pylint: disable=method-required-super

@@ -13,7 +13,9 @@ binds it, and adds the version it applied to the binding's timeline
 Running it twice changes nothing the second time.
 
 ``GenericBatchImporter`` (usage ``batch.importer``) walks the remote pages
-lazily (one page in memory) and enqueues one job per chunk of records, with
+lazily (one page in memory), or for a full walk the records of a bulk export
+file, streamed (``GenericAdapter.iterate_bulk``, when the backend reads the
+resource in bulk), and enqueues one job per chunk of records, with
 the records' data, not one job per record. A chunk job imports its records one
 by one, each inside a savepoint: a record whose data is bad is rolled back
 alone and handed to its own ``import_record`` job, which fails visibly with
@@ -451,6 +453,8 @@ class GenericBatchImporter(AbstractComponent):
     #: the total the remote announced during the last ``run`` (None: it did
     #: not say); more than ``fetched`` when the walk ended short of it
     announced = None
+    #: whether the last ``run`` read a bulk export rather than pages
+    bulk = False
 
     def run(self, filters=None, job_options=None, run_key=None, listed=None):
         """Enqueue chunk jobs for every remote record matching ``filters``.
@@ -467,7 +471,7 @@ class GenericBatchImporter(AbstractComponent):
         size = max(self.backend_record.import_chunk_size, 1)
         jobs, chunk, first_response = [], [], None
         self.fetched, self.announced = 0, None
-        for page in self.backend_adapter.iterate_pages(filters):
+        for page in self._walk(filters):
             if first_response is None:
                 first_response = page.response
             if getattr(page, "total", None) is not None:
@@ -484,12 +488,35 @@ class GenericBatchImporter(AbstractComponent):
             jobs.append(self._enqueue_chunk(chunk, job_options, run_key))
         return jobs, first_response
 
+    def _walk(self, filters):
+        """The pages ``run`` reads: a bulk export's for a full walk (no
+        ``filters``: a first load, a *Full re-import*) of a resource this
+        backend reads in bulk (``_bulk_export_for``) with an adapter that
+        supports it, the list pages otherwise. Sets ``bulk``."""
+        adapter = self.backend_adapter
+        self.bulk = bool(
+            not filters
+            and self.backend_record._bulk_export_for(self.model._name)
+            and adapter.supports_bulk()
+        )
+        return adapter.iterate_bulk() if self.bulk else adapter.iterate_pages(filters)
+
     def shortfall(self):
         """What the last ``run`` missed of the total the remote announced, as
         a sentence for the run's message; None when nothing is missing (or
         the remote announced no total)."""
         if self.announced is None or self.fetched >= self.announced:
             return None
+        if self.bulk:
+            return _(
+                "The bulk export announced %(total)s record(s) but its file "
+                "held %(fetched)s (fetched %(fetched)s of %(total)s announced): "
+                "the file was cut short or had unreadable lines. Nothing is "
+                "archived and the watermark stays, so the next run reads them "
+                "again.",
+                total=self.announced,
+                fetched=self.fetched,
+            )
         return _(
             "The remote announced %(total)s record(s) but the walk fetched "
             "%(fetched)s (fetched %(fetched)s of %(total)s announced): records "

@@ -208,7 +208,7 @@ class WebhookController:
         try:
             check_headers(headers)
         except BadDelivery as err:
-            return self._answer(err.status, str(err))
+            return self._bad_delivery(err)
         return self._intake(token, headers, body)
 
     def _intake(self, token, headers, body):
@@ -234,7 +234,7 @@ class WebhookController:
                     body, headers
                 )
             except BadDelivery as err:
-                return self._answer(err.status, str(err))
+                return self._bad_delivery(err)
             if not intake.user_id:
                 _logger.error("Backend %s has no integration user", intake.backend_id)
                 return self._answer(503, "the receiver is not configured")
@@ -300,6 +300,17 @@ class WebhookController:
             "Webhook refused (%s) from %s", reason, request.httprequest.remote_addr
         )
         return self._answer(401, "invalid signature")
+
+    def _bad_delivery(self, err):
+        """A delivery that can never be stored (malformed, or what
+        PostgreSQL refuses): one WARNING line with its reason, a 4xx."""
+        _logger.warning(
+            "Webhook refused (%s %s) from %s",
+            err.status,
+            err,
+            request.httprequest.remote_addr,
+        )
+        return self._answer(err.status, str(err))
 
     def _answer(self, status, message, **extra):
         return request.make_json_response({"status": message, **extra}, status=status)

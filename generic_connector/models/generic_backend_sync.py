@@ -41,11 +41,29 @@ class GenericBackendSync(models.AbstractModel):
         help="Records imported by one job of a batch import.",
         tracking=True,
     )
+    use_bulk_export = fields.Boolean(
+        string="Use bulk export for full loads",
+        help="A first load and a Full re-import of a resource that supports it "
+        "ask the platform for one bulk export file (start, wait, download) "
+        "instead of reading page after page through the rate limit. "
+        "Incremental runs still page.",
+        tracking=True,
+    )
     export_delay = fields.Integer(
         default=10,
         help="Seconds an export waits after the change that triggered it: "
         "changes made meanwhile go out in the same export.",
+        tracking=True,
     )
+
+    def _bulk_export_for(self, model_name):
+        """Whether this backend's full walks of the resource importing into
+        ``model_name`` read a bulk export: ticked on the backend, declared
+        by the resource (``Resource.bulk``). The adapter must support it too
+        (``GenericAdapter.supports_bulk``: its protocol, its remote)."""
+        self.ensure_one()
+        resource = self._resource_of_model(model_name)
+        return bool(self.use_bulk_export and resource and resource.bulk)
 
     def _sync_run_start(self, job, resource, watermark_field=None):
         """The run of ``job``, the driver job of a sync of ``resource`` just
@@ -213,9 +231,13 @@ class GenericBackendSync(models.AbstractModel):
             )
         waiting = jobs_sudo.filtered(lambda j: j.state != "done")
         if waiting:
+            # The last job to end runs this one at once (``_hasten_finalize``);
+            # when only started jobs are left, it may have missed them (they
+            # ended together): look again soon.
+            started = not waiting.filtered(lambda j: j.state != "started")
             raise RetryableJobError(
                 _("Waiting for %(count)s job(s) of this run", count=len(waiting)),
-                seconds=10,
+                seconds=2 if started else 10,
                 ignore_retry=True,
             )
         if not field_name:

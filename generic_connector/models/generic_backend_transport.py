@@ -86,26 +86,35 @@ class GenericBackendTransport(models.AbstractModel):
     username = fields.Char(groups=MANAGER, copy=False)
     password = fields.Char(groups=MANAGER, copy=False)
     oauth_token_url = fields.Char(
-        string="Token URL", help="OAuth2 token endpoint, e.g. https://host/oauth/token"
+        string="Token URL",
+        help="OAuth2 token endpoint, e.g. https://host/oauth/token",
+        tracking=True,
     )
     oauth_client_id = fields.Char(string="Client ID", groups=MANAGER, copy=False)
     oauth_client_secret = fields.Char(
         string="Client Secret", groups=MANAGER, copy=False
     )
-    oauth_scope = fields.Char(string="Scope", help="Space-separated OAuth2 scopes.")
+    oauth_scope = fields.Char(
+        string="Scope", help="Space-separated OAuth2 scopes.", tracking=True
+    )
     rate_limit_requests = fields.Integer(
         string="Rate Limit",
         help="Calls the remote allows per window, for all workers and hosts "
         "together; 0 for no limit.",
+        tracking=True,
     )
     rate_limit_window = fields.Float(
-        string="Rate Window", default=60.0, help="Seconds of the rate-limit window."
+        string="Rate Window",
+        default=60.0,
+        help="Seconds of the rate-limit window.",
+        tracking=True,
     )
     rate_limit_burst = fields.Integer(
         string="Rate Burst",
         default=1,
         help="Calls allowed at once; the rest are spaced evenly. 1 suits a "
         "fixed-window remote best.",
+        tracking=True,
     )
     rate_limit_remaining = fields.Integer(
         string="Remaining (last seen)",
@@ -140,28 +149,37 @@ class GenericBackendTransport(models.AbstractModel):
         tracking=True,
     )
     retry_max_attempts = fields.Integer(
-        default=4, help="Attempts for idempotent calls before the job retries."
+        default=4,
+        help="Attempts for idempotent calls before the job retries.",
+        tracking=True,
     )
     retry_backoff = fields.Float(
-        default=0.5, help="Base of the exponential backoff, in seconds."
+        default=0.5,
+        help="Base of the exponential backoff, in seconds.",
+        tracking=True,
     )
     retry_after_cap = fields.Float(
         default=30.0,
         help="Longest Retry-After honoured by sleeping in the worker; a longer "
         "one reschedules the job instead.",
+        tracking=True,
     )
     pool_size = fields.Integer(
-        default=10, help="Pooled connections kept open per worker process."
+        default=10,
+        help="Pooled connections kept open per worker process.",
+        tracking=True,
     )
     graphql_path = fields.Char(
         string="GraphQL Path",
         default="/graphql",
         help="Path of the GraphQL endpoint, after the base URL.",
+        tracking=True,
     )
     wsdl_url = fields.Char(
         string="WSDL URL",
         help="Where the SOAP service describes itself; empty: the base URL "
         "followed by /soap?wsdl. Parsed once per worker process.",
+        tracking=True,
     )
 
     _sql_constraints = [
@@ -200,15 +218,22 @@ class GenericBackendTransport(models.AbstractModel):
             backend.rate_limit_rescheduled = stats.get("rescheduled", 0)
 
     def write(self, vals):
-        """Credentials are never tracked by value: their change is noted."""
+        """Credentials are never tracked by value: their change is noted,
+        when there is one (writing the same key again is not a change)."""
+        names = sorted(CREDENTIAL_FIELDS & set(vals))
+        before = {
+            backend: {name: backend_sudo[name] or False for name in names}
+            for backend, backend_sudo in zip(self, self.sudo(), strict=True)
+        }
         result = super().write(vals)
-        changed = sorted(CREDENTIAL_FIELDS & set(vals))
-        if changed and not self.env.context.get("tracking_disable"):
-            labels = ", ".join(self._fields[name].string for name in changed)
-            for backend in self:
-                backend._message_log(
-                    body=_("Credentials changed: %(fields)s", fields=labels),
-                )
+        if names and not self.env.context.get("tracking_disable"):
+            for backend, old in before.items():
+                changed = [name for name in names if old[name] != (vals[name] or False)]
+                if changed:
+                    labels = ", ".join(self._fields[name].string for name in changed)
+                    backend._message_log(
+                        body=_("Credentials changed: %(fields)s", fields=labels),
+                    )
         return result
 
     @api.constrains("base_url")

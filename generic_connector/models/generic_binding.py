@@ -281,6 +281,7 @@ class GenericBinding(models.AbstractModel):
             run._note(
                 resource=self._name,
                 protocol=importer.backend_adapter._protocol,
+                bulk_export=importer.bulk,
                 shortfall=importer.shortfall(),
             )
         run._adopt(jobs)
@@ -459,9 +460,22 @@ class GenericBinding(models.AbstractModel):
         """Resolve a conflict in Odoo's favour: export the values Odoo had,
         overwriting the platform's (a forced export, in a job)."""
         self.ensure_one()
-        if self.export_conflict:
-            self._export_later(list(self._conflict_values()), force=True)
-        return True
+        if not self.export_conflict:
+            return True
+        self._export_later(list(self._conflict_values()), force=True)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Push anyway"),
+                "message": _(
+                    "Odoo's values of %(name)s go to the platform in a moment "
+                    "(an export job); the conflict clears when it is done.",
+                    name=self.display_name,
+                ),
+            },
+        }
 
     def _conflict_values(self):
         """The Odoo values a refused export carried, as ``write`` takes them."""

@@ -49,6 +49,8 @@ from ..transport import count_calls
 RUNNING_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 # States of a job that asked to be retried (``retry`` > 0): waiting for its
 # next attempt, or in it.
+# States of a job that has not started yet.
+QUEUED_JOB_STATES = ("wait_dependencies", "pending", "enqueued")
 RETRYING_JOB_STATES = ("pending", "enqueued", "started")
 FINALIZE_METHOD = "_sync_finalize"
 COUNTS = ("fetched", "created", "updated", "skipped", "archived")
@@ -116,6 +118,11 @@ class GenericSyncRun(models.Model):
     protocol = fields.Selection(
         [("rest", "REST"), ("graphql", "GraphQL"), ("soap", "SOAP")], readonly=True
     )
+    bulk_export = fields.Boolean(
+        readonly=True,
+        help="The run read the platform's bulk export file instead of its "
+        "list pages (a first load or a full re-import).",
+    )
     state = fields.Selection(
         [
             ("running", "Running"),
@@ -176,7 +183,12 @@ class GenericSyncRun(models.Model):
     )
     failed = fields.Integer(compute="_compute_counts")
     http_calls = fields.Integer(compute="_compute_counts", string="HTTP Calls")
-    retries = fields.Integer(compute="_compute_counts")
+    retries = fields.Integer(
+        compute="_compute_counts",
+        help="Attempts made again: the run's jobs retried by the queue (an "
+        "outage, a rate limit, a deadlock) and HTTP calls the transport sent "
+        "again.",
+    )
     throttled = fields.Integer(
         compute="_compute_counts", help="Answers asking us to slow down (429)."
     )
@@ -200,11 +212,29 @@ class GenericSyncRun(models.Model):
     @api.depends("resource")
     def _compute_resource_name(self):
         for run in self:
-            # A model's description, else the name as is (a webhook's event).
-            model = self.env.get(run.resource) if run.resource else None
-            run.resource_name = (
-                model._description if model is not None else run.resource
-            )
+            run.resource_name = run._resource_label()
+
+    def _resource_label(self):
+        """What the run synchronised, as the admin names it: the backend's
+        declared resource ("Products"), for a webhook's run too (its
+        ``resource`` is its event type, ``product.updated``); else the
+        model's description, else the technical name as is."""
+        if not self.resource:
+            return False
+        backend = self._backend()
+        model_name = self.resource
+        event = getattr(backend, "_webhook_events", {}).get(self.resource)
+        if event is not None:
+            model_name = event.model
+        keys = {}
+        if backend is not None and hasattr(backend, "_connector_resources"):
+            keys = {r.model: r.key for r in backend._connector_resources()}
+        if model_name in keys:
+            return keys[model_name].replace("_", " ").capitalize()
+        if event is not None:
+            return event.resource.replace("_", " ").capitalize()
+        model = self.env.get(model_name) if model_name else None
+        return model._description if model is not None else self.resource
 
     @api.depends("started_at", "ended_at")
     def _compute_duration(self):
@@ -280,12 +310,34 @@ class GenericSyncRun(models.Model):
         # the tallies' sum for a run that has no such count.
         keys = [run.run_key for run in self if run.run_key]
         calls = call_counter(self.env.cr.dbname).get(keys) if keys else {}
+        job_retries = self._job_retries()
         for run in self:
             values = sums.get(run, [0] * len(fields_))
             run.update(dict(zip(fields_, values, strict=True)))
+            run.retries += job_retries.get(run, 0)
             if run.run_key in calls:
                 run.http_calls = calls[run.run_key]
             run.failed = len(run.failure_ids.filtered(lambda f: f.state != "resolved"))
+
+    def _job_retries(self):
+        """``{run: attempts its jobs made again}``. queue_job counts a job's
+        attempts in ``retry`` (one per attempt; a wait that spends no retry,
+        the finaliser's, is not counted): a job that ran or runs did
+        ``retry - 1`` attempts again, a job waiting for its next attempt
+        ``retry``."""
+        Job = self.env["queue.job"].sudo()
+        waiting = ("wait_dependencies", "pending", "enqueued")
+        base = [("sync_run_id", "in", self.ids)]
+        retries = dict.fromkeys(self, 0)
+        for domain, offset in (
+            ([("state", "in", waiting), ("retry", ">", 0)], 0),
+            ([("state", "not in", waiting), ("retry", ">", 1)], 1),
+        ):
+            for run, total, count in Job._read_group(
+                base + domain, ["sync_run_id"], ["retry:sum", "__count"]
+            ):
+                retries[run] += total - offset * count
+        return retries
 
     # Lifecycle ---------------------------------------------------------------
 
@@ -414,7 +466,20 @@ class GenericSyncRun(models.Model):
             stuck = finalize.filtered(lambda j: j.state == "failed")
             if stuck and not others_failed and not open_failures:
                 stuck.requeue()
+            run._hasten_finalize(jobs - finalize, finalize)
             run._set_state(*run._state_from(jobs, open_failures))
+
+    @api.model
+    def _hasten_finalize(self, others, finalize):
+        """Run the waiting finaliser now when no other job of the run is
+        left to start: the run ends when its last job ends, not at the
+        finaliser's next poll (its retry delay). Jobs still started then
+        are waited for briefly (``_sync_finalize``)."""
+        waiting = finalize.filtered(
+            lambda j: j.state == "pending" and j.eta and j.eta > fields.Datetime.now()
+        )
+        if waiting and not others.filtered(lambda j: j.state in QUEUED_JOB_STATES):
+            waiting.write({"eta": False})
 
     def _state_from(self, jobs, open_failures):
         """``(state, message)`` of this run given its jobs and open failures."""
@@ -504,6 +569,31 @@ class GenericSyncRun(models.Model):
         }
         line.update({name: self[name] for name in COUNTS + CALL_COUNTS})
         RUN_LOGGER.info(json.dumps(line, sort_keys=True))
+
+    @api.model
+    def live_revision(self, domain):
+        """What a live view (run form, run list, dashboard) compares between
+        two polls to know whether to reload, for the runs of ``domain``:
+        ``{"revision": str, "running": bool}``. The revision changes when a
+        run starts, changes state or is removed, and as a running run's jobs
+        end and add their counts. Counting queries: cheap at any number of
+        runs."""
+        [(count, last_write)] = self._read_group(
+            domain, [], ["__count", "write_date:max"]
+        )
+        running = self.search(domain + [("state", "=", "running")])
+        tallies = self.env["generic.sync.run.tally"].search_count(
+            [("run_id", "in", running.ids)]
+        )
+        jobs_done = (
+            self.env["queue.job"]
+            .sudo()
+            .search_count([("sync_run_id", "in", running.ids), ("state", "=", "done")])
+        )
+        return {
+            "revision": f"{count}:{last_write}:{len(running)}:{tallies}:{jobs_done}",
+            "running": bool(running),
+        }
 
     # Actions -----------------------------------------------------------------
 

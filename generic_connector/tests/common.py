@@ -151,6 +151,10 @@ class MockAdapter:
         """Listed records are whole, as the generic adapter's are."""
         return list(records), []
 
+    def supports_bulk(self):
+        """No bulk export, as the generic adapter: full walks page."""
+        return False
+
     def list_versions(self):
         """A reconcile's walk: the ``list`` endpoint, unfiltered."""
         return self.iterate_pages()

@@ -11,7 +11,8 @@ admin).
 Modules: ``errors`` (typed errors and their classification), ``redact``
 (secrets out of logs), ``auth``, ``session`` (pooled sessions per backend and
 process), ``policy`` (retry/backoff, rate-limit headers), ``client``,
-``envelope`` (dotted paths in payloads), ``pagination``, ``shapes`` (stubs
+``envelope`` (dotted paths in payloads), ``pagination``, ``bulk`` (bulk
+exports: start, poll, stream a JSON Lines file), ``shapes`` (stubs
 and sub-resources fetched with bounded concurrency), ``graphql`` (queries,
 query cost, Relay paging), ``soap`` (zeep on the pooled session),
 ``webhook``, ``ratelimit`` (the rate budget shared by every worker),
@@ -26,6 +27,14 @@ from .auth import (
     MemoryTokenStore,
     NoAuth,
     OAuth2ClientCredentials,
+)
+from .bulk import (
+    BulkExport,
+    BulkExportFailedError,
+    BulkExportTimeoutError,
+    BulkWalk,
+    bulk_pages,
+    iterate_bulk,
 )
 from .client import HttpClient, decode_json, origin_of
 from .envelope import MISSING, extract

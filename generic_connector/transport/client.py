@@ -157,10 +157,14 @@ class HttpClient:
         headers: dict | None = None,
         idempotent: bool | None = None,
         timeout=None,
+        stream: bool = False,
     ) -> requests.Response:
-        """Send a request; return the 2xx ``Response`` or raise a typed error."""
+        """Send a request; return the 2xx ``Response`` or raise a typed error.
+
+        ``stream``: the body is not read (``requests``' ``stream=True``): the
+        caller reads it piece by piece (``iter_lines``) and closes it."""
         call = {"params": params, "json": json, "data": data}
-        call.update(headers=headers, timeout=timeout)
+        call.update(headers=headers, timeout=timeout, stream=stream)
         return self._call(method, path_or_url, idempotent, call, parse=False)[1]
 
     def fetch_json(self, method: str, path_or_url: str, **kwargs):
@@ -276,6 +280,7 @@ class HttpClient:
                 auth=self.auth,
                 timeout=timeout,
                 allow_redirects=False,
+                stream=bool(kwargs.get("stream")),
             )
         except requests.RequestException as exc:
             if reached_remote(exc):

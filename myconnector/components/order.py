@@ -40,6 +40,18 @@ OPEN_STATES = ("draft", "sent")
 _STATUS_ACTIONS = {"fulfilled": "fulfil", "cancelled": "cancel"}
 
 
+def order_state_words(order):
+    """The order's state as an admin says it: "confirmed", not "sale"."""
+    words = {
+        "draft": _("a quotation"),
+        "sent": _("a quotation"),
+        "sale": _("confirmed"),
+        "done": _("locked"),
+        "cancel": _("cancelled"),
+    }
+    return words.get(order.state, order.state)
+
+
 def _cents(value):
     return f"{Decimal(str(value or 0)):.2f}"
 
@@ -54,6 +66,10 @@ class OrderAdapter(Component):
     _items_path = "data.items"
     _total_path = "data.total"  # the walk knows what it should fetch
     _record_path = "data"
+    # Full loads may read one bulk export file (JSON Lines, the same
+    # records) instead of the pages.
+    _bulk_path = "/api/v1/bulk_operations"
+    _bulk_resource = "orders"
 
     def set_status(self, external_id, status):
         """Fulfil or cancel the order (``POST .../fulfil|cancel``, idempotent
@@ -99,6 +115,18 @@ class OrderImportMapper(Component):
     @mapping
     def pricelist_id(self, record):
         return {"pricelist_id": self._pricelist(record).id or False}
+
+    @only_create
+    @mapping
+    def user_id(self, record):
+        """The backend's salesperson and team, not the importing user's."""
+        backend = self.backend_record
+        values = {}
+        if backend.order_user_id:
+            values["user_id"] = backend.order_user_id.id
+        if backend.order_team_id:
+            values["team_id"] = backend.order_team_id.id
+        return values
 
     @only_create
     @mapping
@@ -216,7 +244,7 @@ class OrderRecordImporter(Component):
                     "The platform changed order %(ref)s, not applied because the "
                     "order is %(state)s in Odoo: %(changes)s",
                     ref=self.remote_record.get("number") or self.external_id,
-                    state=binding.odoo_id.state,
+                    state=order_state_words(binding.odoo_id),
                     changes="; ".join(changes),
                 ),
             )
@@ -266,7 +294,8 @@ class OrderRecordImporter(Component):
                 _(
                     "lines now %(lines)s",
                     lines=", ".join(
-                        f"{sku} x {qty} at {price} (-{discount}%)"
+                        f"{sku} x {qty} at {price}"
+                        + (f" (-{discount}%)" if Decimal(discount) else "")
                         for sku, qty, price, discount in remote_lines
                     ),
                 )

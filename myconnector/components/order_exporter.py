@@ -18,6 +18,8 @@ from odoo.addons.component_event import skip_if
 from odoo.addons.generic_connector.components.listener import no_export
 from odoo.addons.generic_connector.transport import ConflictError
 
+from .order import order_state_words
+
 ORDER_MODEL = "myconnector.sale.order"
 REFUSED = 409
 
@@ -69,12 +71,7 @@ class OrderStatusExporter(Component):
         except ConflictError as err:
             if err.status != REFUSED:
                 raise
-            message = _(
-                "The platform refused to mark order %(ref)s %(status)s: %(err)s",
-                ref=ref,
-                status=status,
-                err=err,
-            )
+            message = self._refusal(binding, ref, status)
             order._message_log(body=message)
             return message
         self.binder.bind(
@@ -84,6 +81,28 @@ class OrderStatusExporter(Component):
             {"remote_status": remote.get("status")}
         )
         return _("Order %(ref)s is %(status)s on the platform", ref=ref, status=status)
+
+    def _refusal(self, binding, ref, status):
+        """The platform's refusal (409) in a sentence: what it refused, the
+        order's status there that forbids it, and what it means in Odoo."""
+        remote = self.backend_adapter.get(binding.external_id)
+        remote_status = (
+            remote.get("status") if isinstance(remote, dict) else None
+        ) or (binding.remote_status)
+        binding.with_context(connector_no_export=True).write(
+            {"remote_status": remote_status}
+        )
+        return _(
+            "The platform refused to %(action)s order %(ref)s: the order is "
+            "%(remote)s there, and a %(remote)s order cannot be %(status)s. "
+            "It stays %(state)s in Odoo and %(remote)s on the platform: "
+            "settle it with the customer there if it must change.",
+            action=_("cancel") if status == "cancelled" else _("mark as fulfilled"),
+            ref=ref,
+            remote=remote_status or "?",
+            status=status,
+            state=order_state_words(binding.odoo_id),
+        )
 
     @staticmethod
     def _not_ready(order, status):

@@ -52,6 +52,10 @@ class ProductAdapter(Component):
     _items_path = "data.items"
     _total_path = "data.total"  # the walk knows what it should fetch
     _record_path = "data"
+    # Full loads may read one bulk export file (JSON Lines, the same
+    # records, variants nested) instead of the pages.
+    _bulk_path = "/api/v1/bulk_operations"
+    _bulk_resource = "products"
 
 
 class ProductGraphQLAdapter(Component):

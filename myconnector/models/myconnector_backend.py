@@ -25,6 +25,11 @@ VARIANT_MODEL = "myconnector.product.product"
 CUSTOMER_MODEL = "myconnector.res.partner"
 ORDER_MODEL = "myconnector.sale.order"
 INVENTORY_MODEL = "stock.quant"
+WATERMARKS = (
+    "products_imported_until",
+    "customers_imported_until",
+    "orders_imported_until",
+)
 
 
 class MyConnectorBackend(models.Model):
@@ -42,6 +47,7 @@ class MyConnectorBackend(models.Model):
         "number), GraphQL (/graphql, Relay cursors, nested variants, query "
         "cost budget) or SOAP (GetProducts: full walks only, no single-product "
         "read for webhooks). Importers, mappers and jobs are the same whichever.",
+        tracking=True,
     )
     inventory_protocol = fields.Selection(
         [("soap", "SOAP"), ("rest", "REST")],
@@ -50,6 +56,7 @@ class MyConnectorBackend(models.Model):
         help="How inventory levels are read and written: SOAP (GetInventory, "
         "UpdateInventory, HTTP Basic: set a username and password) or REST "
         "(/api/v1/inventory_levels).",
+        tracking=True,
     )
     inventory_location_ids = fields.One2many(
         "myconnector.inventory.location", "backend_id", string="Location Mapping"
@@ -76,12 +83,14 @@ class MyConnectorBackend(models.Model):
         default="paid,fulfilled",
         help="Remote order statuses (comma-separated) that confirm the order "
         "in Odoo.",
+        tracking=True,
     )
     order_cancel_statuses = fields.Char(
         default="cancelled",
         help="Remote order statuses (comma-separated) that cancel the order "
         "in Odoo (unless it is delivered already). Other statuses leave a new "
         "order as a quotation.",
+        tracking=True,
     )
     order_tax_id = fields.Many2one(
         "account.tax",
@@ -91,6 +100,27 @@ class MyConnectorBackend(models.Model):
         "keeps the order's total equal to the platform's (its prices are what "
         "the customer paid); a tax excluded from price is added on top. Empty: "
         "lines carry no tax.",
+        tracking=True,
+    )
+    order_user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        default=lambda self: self._default_order_user(),
+        domain=[("share", "=", False)],
+        tracking=True,
+        help="Salesperson of the orders this backend imports: they are in "
+        "their *My Quotations*. Empty: Odoo's default (the customer's "
+        "salesperson, else the importing user).",
+    )
+    order_team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        compute="_compute_order_team_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Sales team of the orders this backend imports; by default the "
+        "salesperson's.",
     )
     customer_bind_by_email = fields.Boolean(
         string="Bind customers by email",
@@ -98,6 +128,7 @@ class MyConnectorBackend(models.Model):
         "(a company or person without a parent and without a binding of this "
         "backend) with the same email, instead of creating a new contact. Off: "
         "imports never touch a contact they did not create.",
+        tracking=True,
     )
     product_bind_by_code = fields.Boolean(
         string="Bind products by SKU or barcode",
@@ -107,11 +138,22 @@ class MyConnectorBackend(models.Model):
         "reference), else its barcode, instead of creating a duplicate: what "
         "a first import onto an existing catalogue needs. Plan the import to "
         "see which products it binds before it does.",
+        tracking=True,
     )
     products_imported_until_at = fields.Datetime(
-        compute="_compute_products_imported_until_at",
+        compute="_compute_imported_until_at",
         string="Products imported until",
         help="The watermark of product imports, in your time zone.",
+    )
+    customers_imported_until_at = fields.Datetime(
+        compute="_compute_imported_until_at",
+        string="Customers imported until",
+        help="The watermark of customer imports, in your time zone.",
+    )
+    orders_imported_until_at = fields.Datetime(
+        compute="_compute_imported_until_at",
+        string="Orders imported until",
+        help="The watermark of order imports, in your time zone.",
     )
     import_interval = fields.Integer(
         string="Import every (minutes)",
@@ -135,6 +177,7 @@ class MyConnectorBackend(models.Model):
                 _("Import products"),
                 watermark="products_imported_until",
                 import_method="_import_products",
+                bulk=True,
                 count_field="product_binding_count",
                 action="myconnector.myconnector_product_template_action",
                 match_fields=("default_code", "barcode"),
@@ -147,6 +190,7 @@ class MyConnectorBackend(models.Model):
                 _("Import customers"),
                 watermark="customers_imported_until",
                 import_method="_import_customers",
+                bulk=True,
                 count_field="customer_binding_count",
                 action="myconnector.myconnector_res_partner_action",
                 match_fields=("email",),
@@ -159,6 +203,7 @@ class MyConnectorBackend(models.Model):
                 _("Import orders"),
                 watermark="orders_imported_until",
                 import_method="_import_orders",
+                bulk=True,
                 count_field="order_binding_count",
                 action="myconnector.myconnector_sale_order_action",
                 # An order is Odoo's once confirmed (deliveries, invoices):
@@ -188,12 +233,38 @@ class MyConnectorBackend(models.Model):
             return "confirm"
         return None
 
-    @api.depends("products_imported_until")
-    def _compute_products_imported_until_at(self):
+    @api.model
+    def _default_order_user(self):
+        """The user setting the backend up; the administrator when that is
+        the superuser (a script, ``odoo-bin shell``): no one logs in as it."""
+        user = self.env.user
+        if user._is_superuser():
+            user = self.env.ref("base.user_admin", raise_if_not_found=False) or user
+        return user
+
+    @api.depends("order_user_id", "company_id")
+    def _compute_order_team_id(self):
+        Team = self.env["crm.team"]
         for backend in self:
-            backend.products_imported_until_at = to_odoo_datetime(
-                backend.products_imported_until
+            user = backend.order_user_id
+            backend.order_team_id = (
+                Team._get_default_team_id(
+                    user_id=user.id,
+                    domain=[("company_id", "in", [False, backend.company_id.id])],
+                )
+                if user
+                else False
             )
+
+    @api.depends(
+        "products_imported_until", "customers_imported_until", "orders_imported_until"
+    )
+    def _compute_imported_until_at(self):
+        """The watermarks (canonical UTC strings) as datetimes, shown in the
+        user's time zone."""
+        for backend in self:
+            for name in WATERMARKS:
+                backend[f"{name}_at"] = to_odoo_datetime(backend[name])
 
     def _adapter_usage(self, model_name):
         if model_name == PRODUCT_MODEL and self.product_protocol != "rest":

@@ -13,7 +13,7 @@ cancelled in Odoo cancels it remotely (``export_order_status``, debounced by
 ``generic.export.pending`` like every export).
 """
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 from odoo.addons.generic_connector.jobs import job_errors
 
@@ -32,7 +32,15 @@ class MyConnectorSaleOrder(models.Model):
     )
     remote_status = fields.Char(readonly=True, help="The order's status remotely.")
     remote_total = fields.Char(
-        readonly=True, help="The order's total remotely (a decimal string)."
+        string="Remote Total (as sent)",
+        readonly=True,
+        help="The order's total remotely (a decimal string).",
+    )
+    remote_amount_total = fields.Monetary(
+        compute="_compute_remote_amount_total",
+        string="Remote Total",
+        currency_field="currency_id",
+        help="The order's total on the platform, in the order's currency.",
     )
     remote_change_note = fields.Text(
         readonly=True,
@@ -67,6 +75,14 @@ class MyConnectorSaleOrder(models.Model):
         help="Odoo's total differs from the platform's by more than the "
         "backend's tolerance: the order is held.",
     )
+
+    @api.depends("remote_total")
+    def _compute_remote_amount_total(self):
+        for binding in self:
+            try:
+                binding.remote_amount_total = float(binding.remote_total or 0)
+            except ValueError:
+                binding.remote_amount_total = 0.0
 
     def _export_status_later(self, status):
         """Schedule ``export_order_status(status)`` once per binding."""

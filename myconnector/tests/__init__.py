@@ -4,6 +4,7 @@ from . import test_export_products
 from . import test_import_customers
 from . import test_export_concurrency
 from . import test_protocols
+from . import test_bulk_import
 from . import test_inventory
 from . import test_mock_adapter
 from . import test_import_orders
@@ -20,4 +21,5 @@ from . import test_import_plan
 from . import test_timeline
 from . import test_companies
 from . import test_reconcile
+from . import test_quiet_job_failures
 from . import test_order_payments

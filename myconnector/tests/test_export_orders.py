@@ -142,5 +142,13 @@ class TestExportStockAndOrders(OrderCaseMixin, MyConnectorCase):
         self.assertEqual(self.run_jobs()["failed"], 0)
         remote = self.remote("GET", f"/api/v1/orders/{binding.external_id}")["data"]
         self.assertEqual(remote["status"], "fulfilled")
-        self.assertIn("refused", binding.odoo_id.message_ids[:1].body.striptags())
-        self.assertIn("refused", self.jobs("export_order_status").result)
+        note = binding.odoo_id.message_ids[:1].body.striptags()
+        # In a sentence: what was refused, why, and where things stand.
+        self.assertIn(
+            f"The platform refused to cancel order {binding.client_order_ref}: "
+            "the order is fulfilled there, and a fulfilled order cannot be "
+            "cancelled. It stays cancelled in Odoo and fulfilled on the platform",
+            note,
+        )
+        self.assertNotIn("409", note)
+        self.assertEqual(note, self.jobs("export_order_status").result)

@@ -151,8 +151,10 @@ class TestExportPrice(MyConnectorCase):
         in_conflict = self.Binding.search([("export_conflict", "=", True)])
         self.assertEqual(in_conflict, self.binding)
 
-        # The admin pushes Odoo's value anyway.
-        self.binding.action_push_anyway()
+        # The admin pushes Odoo's value anyway, and is told what happens.
+        action = self.binding.action_push_anyway()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("go to the platform in a moment", action["params"]["message"])
         self.assertEqual(self.run_jobs()["failed"], 0)
         remote = self.remote_product()
         self.assertEqual(remote["price"], "44.00")

@@ -5,6 +5,7 @@ from contextlib import ExitStack
 from decimal import Decimal
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID
 from odoo.tests import tagged
 
 from .common import MyConnectorCase
@@ -276,6 +277,53 @@ class TestOrderTaxesAndStatuses(OrderCaseMixin, MyConnectorCase):
         self.assertEqual(
             len(self.env["queue.job"].search([("method_name", "=", "import_chunk")])),
             1,
+        )
+
+    def test_orders_get_the_backends_salesperson_and_team(self):
+        seller = self.env["res.users"].create(
+            {
+                "name": "Shop Seller",
+                "login": "shop-seller",
+                "groups_id": [(4, self.env.ref("sales_team.group_sale_salesman").id)],
+            }
+        )
+        team = self.env["crm.team"].create({"name": "Web shop", "user_id": seller.id})
+        self.backend.order_user_id = seller
+        self.assertEqual(self.backend.order_team_id, team)
+        binding = self.import_order(self.create_remote_order())
+        self.assertEqual((binding.user_id, binding.team_id), (seller, team))
+        # "My Quotations" of the salesperson lists it.
+        mine = (
+            self.env["sale.order"]
+            .with_user(seller)
+            .search([("user_id", "=", seller.id)])
+        )
+        self.assertIn(binding.odoo_id, mine)
+
+    def test_scripted_backend_sells_as_the_administrator(self):
+        # The demo's backend is created in ``odoo-bin shell``, as the superuser.
+        backend = self.backend.copy({"name": "Scripted", "webhook_token": "scripted"})
+        fresh = self.env["myconnector.backend"].with_user(SUPERUSER_ID)
+        self.assertEqual(fresh._default_order_user(), self.env.ref("base.user_admin"))
+        self.assertTrue(backend.order_team_id)
+
+    def test_note_of_a_change_to_a_confirmed_order_in_words(self):
+        order = self.create_remote_order(
+            lines=[{"sku": "SKU-00001", "quantity": 3, "price": "19.99"}]
+        )
+        binding = self.import_order(order)
+        binding.odoo_id.action_confirm()
+        self.remote(
+            "POST", "/admin/simulate/order_update", json={"order_id": order["id"]}
+        )
+        self.import_order(order)
+        note = binding.remote_change_note
+        self.assertIn("not applied because the order is confirmed in Odoo", note)
+        self.assertIn("SKU-00001 x ", note)
+        self.assertNotIn("%", note)  # no discount: none shown, not "(-0.00%)"
+        # The platform's total as money, in the order's currency.
+        self.assertAlmostEqual(
+            binding.remote_amount_total, float(binding.remote_total), places=2
         )
 
     def test_tax_included_keeps_the_platform_total(self):

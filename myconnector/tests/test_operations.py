@@ -76,6 +76,40 @@ class TestOperations(MyConnectorCase):
         self.assertIn("Credentials changed: API Key / Token", bodies)
         self.assertNotIn("new-secret-key", bodies)
 
+    def test_chatter_tells_what_changed_once(self):
+        # A transaction of its own, as the admin's: the class's set-up created
+        # the backend without tracking, which discards it until a commit.
+        self.env.cr.precommit.clear()
+        backend = self.backend.with_context(tracking_disable=False)
+        backend.write({"api_key": "key-1", "password": "pw-1"})
+        notes = backend.message_ids
+        # The same credentials written again (each start of the demo) and
+        # configuration changes: the configuration is tracked, the
+        # credentials are not noted a second time.
+        backend.write(
+            {
+                "api_key": "key-1",
+                "product_protocol": "graphql",
+                "rate_limit_requests": 7,
+                "order_confirm_statuses": "paid",
+            }
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking is written at commit
+        backend.invalidate_recordset(["message_ids"])
+        new = backend.message_ids - notes
+        self.assertEqual(
+            sorted(new.tracking_value_ids.field_id.mapped("name")),
+            ["order_confirm_statuses", "product_protocol", "rate_limit_requests"],
+        )
+        self.assertNotIn("Credentials changed", " ".join(new.mapped("body")))
+        backend.write({"api_key": "key-2", "password": "pw-1"})
+        backend.invalidate_recordset(["message_ids"])
+        bodies = (backend.message_ids - notes - new).mapped("body")
+        self.assertEqual(len(bodies), 1)
+        self.assertIn("Credentials changed: API Key / Token", bodies[0])
+        self.assertNotIn("Password", bodies[0])
+
     def test_refusals_are_counted_and_flagged(self):
         self.backend.action_import_products()
         self.run_jobs()

@@ -90,6 +90,23 @@ class TestSyncRuns(MyConnectorCase):
         self.assertGreater(cron_run.watermark_after, run.watermark_after)
         self.assertTrue(cron_run.watermark_after_at)
 
+    def test_the_run_ends_when_its_last_job_ends(self):
+        self.backend.action_import_products()
+        run = self.runs()
+        run_job(run.job_ids)  # the driver: two chunks and the finaliser
+        finalize = run.job_ids.filtered(lambda j: j.method_name == "_sync_finalize")
+        # The finaliser runs first: it waits for the chunks, ten seconds.
+        self.assertEqual(run_job(finalize), "retried")
+        self.assertGreater(finalize.eta, fields.Datetime.now())
+        first, last = run.job_ids.filtered(lambda j: j.method_name == "import_chunk")
+        run_job(first)
+        self.assertGreater(finalize.eta, fields.Datetime.now())
+        # The last chunk ends: the finaliser is due at once, not in 10 s.
+        run_job(last)
+        self.assertFalse(finalize.eta)
+        self.assertEqual(run_job(finalize), "done")
+        self.assertEqual(run.state, "done", run.message)
+
     def test_partial_run_names_the_record_then_retry_makes_it_done(self):
         start = self.served()
         self.remote(
@@ -213,6 +230,7 @@ class TestSyncRuns(MyConnectorCase):
         )
         self.assertIn("Could not connect to the remote", self.backend.health_reason)
         self.assertEqual(self.backend.jobs_retrying, 1)
+        self.assertEqual(run.retries, 2)
         # ... and so does the run.
         self.assertIn("retrying", run.retry_message)
         self.assertIn(
@@ -227,6 +245,32 @@ class TestSyncRuns(MyConnectorCase):
         self.assertFalse(run.retry_message)
         self.assertEqual(self.backend.health_state, "ok", self.backend.health_reason)
         self.assertEqual(self.backend.jobs_retrying, 0)
+        # Its driver ran three times: the run says it retried twice.
+        self.assertEqual(run.retries, 2)
+
+    def test_live_views_see_a_run_change(self):
+        Run = self.env["generic.sync.run"]
+        self.backend.action_import_products()
+        run = self.runs()
+        domain = [("id", "=", run.id)]
+        started = Run.live_revision(domain)
+        self.assertTrue(started["running"])
+        self.assertEqual(Run.live_revision(domain), started)  # nothing moved
+        run_job(run.job_ids)  # the driver: the run's first counts
+        self.env.flush_all()
+        moving = Run.live_revision(domain)
+        self.assertNotEqual(moving["revision"], started["revision"])
+        self.run_jobs()
+        self.env.flush_all()
+        ended = Run.live_revision(domain)
+        self.assertFalse(ended["running"])
+        self.assertNotEqual(ended["revision"], moving["revision"])
+        # The dashboard's question: the runs of its backends.
+        backends = [
+            ("backend_model", "=", self.backend._name),
+            ("backend_id", "in", self.backend.ids),
+        ]
+        self.assertEqual(Run.live_revision(backends), ended)
 
     def test_a_job_run_twice_counts_once(self):
         run = self.env["generic.sync.run"]._start(self.backend)

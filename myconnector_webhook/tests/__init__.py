@@ -9,4 +9,5 @@ from . import test_webhook_subscription
 from . import test_webhook_stock
 from . import test_freshness
 from . import test_metrics
+from . import test_demo_setup
 from . import test_webhook_payments

@@ -8,6 +8,9 @@ the platform would. Without a Chrome or Chromium, Odoo skips these tests
 (reported as skipped in the closing count).
 """
 
+from unittest.mock import patch
+
+from odoo import api
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.generic_connector.tests.common import run_jobs
@@ -20,6 +23,7 @@ DASHBOARD = "/web#action=myconnector.myconnector_backend_dashboard_action"
 PLANS = "/web#action=generic_connector.generic_import_plan_action"
 PRODUCTS = "/web#action=myconnector.myconnector_product_template_action"
 ORDERS = "/web#action=myconnector.myconnector_sale_order_action"
+QUOTATIONS = "/web#action=sale.action_quotations_with_onboarding"
 
 
 @tagged("post_install", "-at_install")
@@ -78,6 +82,7 @@ class TestAdminTours(HttpCase, MyConnectorCase):
         self.tour(INBOX, "connector_reprocess_webhook")
         run_jobs(self.env)
         self.assertEqual(event.state, "done")
+        self.tour(INBOX, "connector_reprocess_done_not_highlighted")
 
     def test_plan_then_apply_a_first_import(self):
         remote = self.remote_products()
@@ -168,3 +173,47 @@ class TestAdminTours(HttpCase, MyConnectorCase):
         self.assertEqual(
             binding.invoice_ids.payment_state in ("paid", "in_payment"), True
         )
+
+    def test_a_run_form_turns_done_without_a_reload(self):
+        Run = type(self.env["generic.sync.run"])
+        live_revision = Run.live_revision
+        form_polls = []
+
+        @api.model
+        def runner_between_polls(model, domain):
+            # The job runner at work while the run's form is open: the jobs
+            # run between the form's first poll (at load) and its next one.
+            if domain[:1] and domain[0][0] == "id":
+                form_polls.append(domain)
+                if len(form_polls) == 2:
+                    run_jobs(model.env)
+            return live_revision(model, domain)
+
+        with patch.object(Run, "live_revision", runner_between_polls):
+            self.tour(BACKENDS, "connector_run_done_live")
+        run = self.runs()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertGreaterEqual(len(form_polls), 2)
+
+    def test_my_quotations_lists_the_imported_orders(self):
+        admin = self.env.ref("base.user_admin")
+        self.backend.action_import_orders()
+        run_jobs(self.env)
+        self.tour(QUOTATIONS, "connector_my_quotations")
+        # What the tour listed under My Quotations were imported orders.
+        imported = self.env["myconnector.sale.order"].search([]).odoo_id
+        self.assertTrue(imported)
+        mine = self.env["sale.order"].search([("user_id", "=", admin.id)])
+        self.assertEqual(mine, imported)
+        self.assertEqual(self.backend.order_user_id, admin)
+
+    def test_the_backend_shows_its_watermarks_as_dates(self):
+        stamp = "2026-12-02T12:11:52.000000Z"
+        self.backend.write(
+            {
+                "products_imported_until": stamp,
+                "customers_imported_until": stamp,
+                "orders_imported_until": stamp,
+            }
+        )
+        self.tour(BACKENDS, "connector_watermark_as_date")

@@ -171,7 +171,12 @@ class TestWebhookController(WebhookHttpCase):
     def test_malformed_json_400(self):
         body = b'{"id": "evt_m", "type": '
         headers = sign_standard_webhook(self.backend.webhook_secret, "evt_m", body)
-        self.assertEqual(self.post(body, headers).status_code, 400)
+        # An expected refusal: one WARNING line with its reason, no ERROR.
+        with self.assertLogs(CONTROLLER_LOG, level="WARNING") as logged:
+            self.assertEqual(self.post(body, headers).status_code, 400)
+        self.assertEqual(len(logged.records), 1, logged.output)
+        self.assertEqual(logged.records[0].levelname, "WARNING")
+        self.assertIn("400", logged.records[0].getMessage())
 
     def test_oversized_body_413_even_chunked(self):
         big = b"x" * (MAX_BODY_BYTES + 10)

@@ -47,6 +47,10 @@ class TestWebhookRuns(WebhookHttpCase):
         self.assertEqual(len(runs), 3)
         self.assertEqual(set(runs.mapped("state")), {"done"})
         self.assertEqual(set(runs.mapped("resource")), {"product.updated"})
+        # Named by what they synchronised, as the product import runs are.
+        self.assertEqual(
+            set(runs.mapped("name")), {f"Products from {self.backend.name}"}
+        )
         self.assertEqual(sum(runs.mapped("updated")), 3)
         self.assertEqual(sum(runs.mapped("fetched")), 3)
         self.assertEqual(sum(runs.mapped("http_calls")), self.single_gets() - before)

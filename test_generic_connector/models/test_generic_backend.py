@@ -35,5 +35,6 @@ class TestGenericBackend(models.Model):
                 count_field="category_binding_count",
                 match_fields=("name",),
                 match_switch="bind_tags_by_name",
+                bulk=True,
             ),
         )

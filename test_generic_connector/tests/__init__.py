@@ -8,3 +8,4 @@ from . import test_resources
 from . import test_missed_webhooks
 from . import test_import_plan
 from . import test_reconcile
+from . import test_bulk_walk

@@ -2,7 +2,7 @@
 
 The test plays the platform (``harness.Platform``): it signs and posts
 deliveries concurrently, then counts what Odoo holds, in SQL, against what it
-sent. The figures of each case are printed (``-s``) and kept in the README.
+sent. The figures of each case are printed (``-s``) and kept in docs/RELIABILITY.md.
 """
 
 import random

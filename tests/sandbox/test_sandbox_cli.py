@@ -43,6 +43,7 @@ FLAGS = [
     "--webhook-workers",
     "--webhook-allow-any-host",
     "--access-log",
+    "--bulk-delay",
     "--version",
 ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 
 import pytest
 import requests
@@ -57,8 +58,10 @@ class Case:
         self.method = method
         self.resource = path.split("/")[3] if path.startswith("/api/v1/") else None
 
-    def _fresh_id(self) -> int:
+    def _fresh_id(self, status: str = "200") -> int:
         """A record of this resource that the case may modify or delete."""
+        if self.resource == "bulk_operations":
+            return self._bulk_operation(completed=status != "409")
         if self.resource == "webhooks":
             response = requests.post(
                 self.server.url + "/api/v1/webhooks",
@@ -81,7 +84,7 @@ class Case:
         headers, kwargs, query = dict(KEY), {}, {}
         record_id = None
         if "{id}" in path:
-            record_id = 999_999 if status == "404" else self._fresh_id()
+            record_id = 999_999 if status == "404" else self._fresh_id(status)
             path = path.replace("{id}", str(record_id))
             if status == "409" and path.endswith(("/fulfil", "/cancel")):
                 # Fulfilled orders cannot be cancelled, nor cancelled fulfilled.
@@ -119,6 +122,19 @@ class Case:
             if status == "5XX":
                 self._admin("delete", "/admin/faults")
 
+    def _bulk_operation(self, completed: bool) -> int:
+        """A bulk export, polled until completed (or never polled: 409)."""
+        url = self.server.url + "/api/v1/bulk_operations"
+        response = requests.post(url, headers=KEY, json={"resource": "customers"})
+        assert response.status_code == 201, response.text
+        operation = response.json()["data"]
+        while completed and operation["status"] != "completed":
+            time.sleep(0.05)
+            operation = requests.get(f"{url}/{operation['id']}", headers=KEY).json()[
+                "data"
+            ]
+        return operation["id"]
+
     def _admin(self, method: str, path: str, **kwargs) -> None:
         assert requests.request(method, self.server.url + path, **kwargs).ok
 
@@ -127,6 +143,8 @@ class Case:
             return None
         if self.path == "/graphql":
             return {"query": "{ products(first: 2) { edges { node { id } } } }"}
+        if self.resource == "bulk_operations":
+            return {"resource": "nope" if status == "422" else "products"}
         if self.resource == "inventory_levels":
             if status == "404":
                 return {"sku": "NOPE", "available": 1}

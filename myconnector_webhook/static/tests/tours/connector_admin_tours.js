@@ -111,7 +111,10 @@ tours.add("connector_reprocess_webhook", {
             trigger: ".o_field_widget[name=error]:contains('invalid price')",
             isCheck: true,
         },
-        {content: "Reprocess it", trigger: "button[name=action_reprocess]"},
+        {
+            content: "Reprocess it: the highlighted button of a failed event",
+            trigger: "button.btn-primary[name=action_reprocess]",
+        },
         {content: "It waits for its new job", trigger: current("Pending"), isCheck: true},
     ],
 });
