@@ -37,18 +37,45 @@ def inbox(stack, delivery_ids):
 
 
 def jobs_per_row(stack, row_ids):
-    """``{inbox row id: number of queue jobs processing it}``."""
-    rows = stack.odoo.sql(
+    """``{inbox row id: number of queue jobs processing it}``: the job its
+    ``job_id`` names (its own, or the job of a burst's event it joined, see
+    ``generic.webhook._receive``), plus any other ``_process`` job made for
+    it later that no row links to (a duplicate: two jobs for one row). A
+    row of a shared job that met a transient error is given a job of its
+    own (``_process_one``), linked from then on: its first job, made before
+    (and no longer linked when every row of it was given one), is not a
+    duplicate."""
+    linked = dict(
+        stack.odoo.sql(
+            """
+            SELECT w.id, count(j.id)
+              FROM generic_webhook w
+              LEFT JOIN queue_job j ON j.id = w.job_id
+               AND j.model_name = 'generic.webhook' AND j.method_name = '_process'
+             WHERE w.id = ANY(%s)
+             GROUP BY w.id
+            """,
+            (list(row_ids),),
+        )
+    )
+    others = stack.odoo.sql(
         """
-        SELECT (records::jsonb->'ids'->>0)::int, count(*)
-          FROM queue_job
-         WHERE model_name = 'generic.webhook' AND method_name = '_process'
-           AND (records::jsonb->'ids'->>0)::int = ANY(%s)
+        SELECT (j.records::jsonb->'ids'->>0)::int, count(*)
+          FROM queue_job j
+          JOIN generic_webhook w ON w.id = (j.records::jsonb->'ids'->>0)::int
+         WHERE j.model_name = 'generic.webhook' AND j.method_name = '_process'
+           AND (j.records::jsonb->'ids'->>0)::int = ANY(%s)
+           AND j.id IS DISTINCT FROM w.job_id
+           AND NOT EXISTS (SELECT 1 FROM generic_webhook o WHERE o.job_id = j.id)
+           AND j.date_created >= (SELECT l.date_created FROM queue_job l
+                                   WHERE l.id = w.job_id)
          GROUP BY 1
         """,
         (list(row_ids),),
     )
-    return dict(rows)
+    for row, count in others:
+        linked[row] = linked.get(row, 0) + count
+    return linked
 
 
 def one_job_or_covered(stack, found):
