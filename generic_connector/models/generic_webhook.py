@@ -565,7 +565,9 @@ class GenericWebhook(models.Model):
             # The event's id: the timeline of what it imports names it.
             try:
                 outcome, message = backend.with_context(
-                    sync_run_key=run.run_key, sync_webhook_id=self.id
+                    sync_run_key=run.run_key,
+                    sync_run_id=run.id,
+                    sync_webhook_id=self.id,
                 )._webhook_process(self)
             except RetryableJobError as err:
                 if alone:
