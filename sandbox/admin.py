@@ -9,6 +9,7 @@ server it broke.
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
@@ -18,7 +19,7 @@ from .config import ENVELOPE_STYLES, PAGINATION_STYLES
 from .errors import ApiError
 from .rest import json_response, read_json
 from .store import DEFAULT_LOCATION
-from .util import dumps
+from .util import dumps, money
 
 if TYPE_CHECKING:
     from .app import SandboxApp
@@ -57,6 +58,8 @@ class AdminApi:
             ("POST", "/admin/simulate/order"): self.simulate_order,
             ("POST", "/admin/simulate/order_update"): self.simulate_order_update,
             ("POST", "/admin/simulate/order_cancel"): self.simulate_order_cancel,
+            ("POST", "/admin/simulate/payment"): self.simulate_payment,
+            ("POST", "/admin/simulate/total"): self.simulate_total,
             ("POST", "/admin/simulate/stock"): self.simulate_stock,
             ("POST", "/admin/simulate/price"): self.simulate_price,
             ("POST", "/admin/simulate/touch"): self.simulate_touch,
@@ -123,7 +126,13 @@ class AdminApi:
                 raise ApiError(
                     422, "Validation failed", {name: ["must be an integer >= 0"]}
                 )
-        self.store.reseed(body.get("seed_records"), body.get("seed"))
+        if not isinstance(body.get("payments", False), bool):
+            raise ApiError(
+                422, "Validation failed", {"payments": ["must be a boolean"]}
+            )
+        self.store.reseed(
+            body.get("seed_records"), body.get("seed"), body.get("payments")
+        )
         self.rng.seed(self.store.seed)
         self.app.limiter.reset()
         self.app.bucket.reset()
@@ -312,6 +321,54 @@ class AdminApi:
                 422, "Validation failed", {"order_id": ["an integer is required"]}
             )
         return self.store.set_order_status(order_id, "cancelled")
+
+    def _order_id(self, body: dict[str, Any]) -> int:
+        order_id = body.get("order_id")
+        if isinstance(order_id, bool) or not isinstance(order_id, int):
+            raise ApiError(
+                422, "Validation failed", {"order_id": ["an integer is required"]}
+            )
+        return order_id
+
+    def simulate_payment(self, request: Request) -> dict[str, Any]:
+        """``{"order_id": 7, "status": "paid"}``: the customer pays what is
+        left to pay (``"partially_paid"``: half of it; ``"authorized"``: an
+        authorisation of it), through ``gateway`` (the order's, else
+        ``"manual"``); ``amount`` fixes the amount. An ``order.paid`` when
+        the order becomes paid."""
+        body = self._body(request)
+        order_id = self._order_id(body)
+        kinds = {"paid": "capture", "partially_paid": "capture"}
+        kinds["authorized"] = "authorization"
+        status = body.get("status", "paid")
+        if status not in kinds:
+            raise ApiError(
+                422, "Validation failed", {"status": [f"must be one of {list(kinds)}"]}
+            )
+        with self.store.lock:
+            order = self.store.get_order(order_id)
+            due = Decimal(order["total"]) - Decimal(order.get("amount_paid") or 0)
+            if status == "partially_paid":
+                due = (due / 2).quantize(Decimal("0.01"))
+            try:
+                amount = money(body.get("amount", due))
+            except ValueError as exc:
+                raise ApiError(
+                    422, "Validation failed", {"amount": [str(exc)]}
+                ) from exc
+            gateway = body.get("gateway") or order.get("gateway") or "manual"
+            return self.store.add_payment(order_id, str(gateway), kinds[status], amount)
+
+    def simulate_total(self, request: Request) -> dict[str, Any]:
+        """``{"order_id": 7, "delta": "0.05"}``: the platform's total drifts
+        from its lines (a fee or a rounding another system does not see)."""
+        body = self._body(request)
+        order_id = self._order_id(body)
+        try:
+            delta = Decimal(str(body.get("delta", "0.01")))
+        except ArithmeticError as exc:
+            raise ApiError(422, "Validation failed", {"delta": ["a decimal"]}) from exc
+        return self.store.skew_total(order_id, delta)
 
     def simulate_stock(self, request: Request) -> dict[str, Any]:
         """``{"sku" | "variant_id", "location_id", "delta" | "available"}``."""

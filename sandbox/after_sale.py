@@ -13,7 +13,8 @@ created under ``/api/v1/orders/<id>/fulfillments`` and ``.../refunds``.
   its first request went through lists the fulfilments and looks for it.
 * A **refund** gives back money for some quantity of some lines (each
   line's amount is its net unit price times the quantity, rounded half up
-  to the cent, how the order's total was computed), plus an amount of
+  to the cent, how the order's total was computed, and the line's taxes on
+  it; the total adds the taxes the prices do not include), plus an amount of
   shipping, and says whether the goods are restocked. The platform refuses
   to refund more of a line than was ordered. Stock is not changed here: the
   ERP that receives the goods back is the stock's master.
@@ -30,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from .errors import ApiError, invalid
-from .util import format_us, money
+from .util import format_us, money, tax_amount
 
 if TYPE_CHECKING:
     from .store import Record, Store
@@ -119,6 +120,31 @@ def _line_amount(line: Record, quantity: int) -> Decimal:
     return (gross * (100 - discount) / 100).quantize(_CENT, ROUND_HALF_UP)
 
 
+def _refund_line(line: Record, quantity: int) -> dict[str, Any]:
+    """A refunded line: its amount (:func:`_line_amount`) and the taxes of
+    the order's line on it, computed as the order's were (a tax the price
+    does not include is added to the refund's total)."""
+    amount = _line_amount(line, quantity)
+    taxes = [
+        {
+            "title": tax["title"],
+            "rate": tax["rate"],
+            "country": tax["country"],
+            "price_included": tax["price_included"],
+            "amount": str(tax_amount(amount, tax["rate"], tax["price_included"])),
+        }
+        for tax in line.get("taxes") or ()
+    ]
+    return {
+        "line_id": line["id"],
+        "sku": line["sku"],
+        "variant_id": line["variant_id"],
+        "quantity": quantity,
+        "amount": str(amount),
+        "taxes": taxes,
+    }
+
+
 def _save(store: Store, order: Record, kind: str, record: Record, event: str) -> None:
     stamp = store.clock.now_us()
     record["created_at"] = format_us(stamp)
@@ -194,17 +220,22 @@ def create_refund(store: Store, order_id: int, data: Any) -> Record:
             _add(errors, "lines", "a refund needs lines or an amount of shipping")
         if errors:
             raise invalid(errors)
-        lines = [
-            {
-                "line_id": line["id"],
-                "sku": line["sku"],
-                "variant_id": line["variant_id"],
-                "quantity": quantity,
-                "amount": str(_line_amount(line, quantity)),
-            }
-            for line, quantity in wanted
-        ]
-        total = sum((Decimal(x["amount"]) for x in lines), shipping)
+        lines = [_refund_line(line, quantity) for line, quantity in wanted]
+        total = shipping + sum(
+            (
+                Decimal(x["amount"])
+                + sum(
+                    (
+                        Decimal(t["amount"])
+                        for t in x["taxes"]
+                        if not t["price_included"]
+                    ),
+                    Decimal(0),
+                )
+                for x in lines
+            ),
+            Decimal(0),
+        )
         refund = {
             "id": store.next_id("refund"),
             "order_id": order_id,

@@ -74,7 +74,12 @@ class SandboxApp:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.stopping = threading.Event()
-        self.store = Store(config.seed_records, config.seed, config.db)
+        self.store = Store(
+            config.seed_records,
+            config.seed,
+            config.db,
+            seed_payments=config.seed_payments,
+        )
         self.faults = Faults(config.faults, config.fault_seed)
         self.auth = Authenticator(config.token_ttl)
         self.limiter = FixedWindowLimiter(config.rate_limit, config.rate_window)

@@ -18,6 +18,7 @@ class SandboxConfig:
     port: int = 0
     seed_records: int = 250
     seed: int = 42
+    seed_payments: bool = False
     db: str | None = None
     pagination: str = "offset"
     envelope: str = "wrapped"
@@ -65,6 +66,8 @@ FLAG_HELP: dict[str, str] = {
     "port": "TCP port on 127.0.0.1 (0 picks a free one; the CLI default is 8899)",
     "seed_records": "number of generated products; customers = N//2, orders = N",
     "seed": "seed of the deterministic data generator",
+    "seed_payments": "give seeded orders taxes per line and payments (a mix of "
+    "gateways and of pending, authorized, paid and partially paid orders)",
     "db": "SQLite file that keeps the data across restarts; in memory when absent",
     "pagination": "default list pagination: offset, cursor or link",
     "envelope": "default response envelope: wrapped or nested",

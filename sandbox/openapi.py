@@ -366,6 +366,7 @@ SCHEMAS.update(
                             "variant_id": INT,
                             "quantity": {"type": "integer", "minimum": 1},
                             "amount": MONEY,
+                            "taxes": {"type": "array", "items": {"type": "object"}},
                         }
                     ),
                 },

@@ -2,8 +2,11 @@
 
 ``generate(n, seed)`` yields ``n`` products, ``n // 2`` customers (at least one
 when ``n > 0``) and ``n`` orders, plus an inventory level per variant and
-location. Everything, timestamps included, derives from ``random.Random(seed)``
-and a fixed base date, so the same arguments always give the same data set.
+location. ``generate(n, seed, payments=True)`` gives the same orders taxes
+per line and payments (a mix of gateways and financial statuses), drawn from
+a generator of their own so the rest of the data set does not change.
+Everything, timestamps included, derives from ``random.Random(seed)`` and a
+fixed base date, so the same arguments always give the same data set.
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ from typing import Any
 
 from .catalog import has_own_image, image, seed_category
 from .store import LOCATIONS
-from .util import format_us, money, order_total, parse_iso
+from .util import (
+    financial_status,
+    format_us,
+    line_subtotal,
+    money,
+    order_tax_total,
+    order_total,
+    parse_iso,
+    tax_amount,
+)
 
 _BASE_US = parse_iso("2025-01-01T00:00:00Z")
 _HOUR_US = 3_600 * 1_000_000
@@ -49,10 +61,75 @@ _VARIANT_TITLES = ("Small", "Medium", "Large", "Red", "Blue")
 _FIRST = ("Alice", "Bob", "Chloé", "David", "Eva", "Farid", "Grace", "Hiro", "Ines")
 _LAST = ("Martin", "Smith", "Dubois", "Garcia", "Nguyen", "Müller", "Rossi", "Khan")
 _CITIES = (("Brussels", "BE"), ("Paris", "FR"), ("Austin", "US"), ("Lyon", "FR"))
+# (title, rate, country, price included): the taxes of seeded orders.
+TAXES = (
+    ("VAT 21%", "21.00", "BE", True),
+    ("TVA 20%", "20.00", "FR", True),
+    ("Sales tax 8.25%", "8.25", "US", False),
+    ("VAT 6%", "6.00", "BE", False),
+)
+GATEWAYS = ("stripe", "paypal", "bank_transfer")
+# Financial statuses a seeded order may have, by its status.
+_FINANCIAL = {
+    "pending": ("pending", "authorized", "authorized"),
+    "paid": ("paid", "paid", "paid", "partially_paid"),
+    "fulfilled": ("paid",),
+    "cancelled": ("pending",),
+}
 
 
-def generate(n: int, seed: int) -> dict[str, Any]:
+def add_payments(order: dict[str, Any], rng: random.Random, first_id: int) -> int:
+    """Give a seeded ``order`` taxes (one per line, the same for the order;
+    none for one order in five) and payments matching its status; return the
+    next payment id."""
+    tax = rng.choice(TAXES + (None,))
+    for line in order["lines"]:
+        line["taxes"] = []
+        if tax:
+            title, rate, country, included = tax
+            amount = tax_amount(line_subtotal(line), rate, included)
+            line["taxes"].append(
+                {
+                    "title": title,
+                    "rate": rate,
+                    "country": country,
+                    "price_included": included,
+                    "amount": str(amount),
+                }
+            )
+    order["total"] = order_total(order["lines"])
+    order["tax_total"] = order_tax_total(order["lines"])
+    wanted = rng.choice(_FINANCIAL[order["status"]])
+    gateway = rng.choice(GATEWAYS)
+    payments = []
+    if wanted != "pending":
+        kind = "authorization" if wanted == "authorized" else "capture"
+        amount = Decimal(order["total"])
+        if wanted == "partially_paid":
+            amount = (amount / 2).quantize(Decimal("0.01"))
+        payments.append(
+            {
+                "id": first_id,
+                "gateway": gateway,
+                "kind": kind,
+                "amount": str(amount),
+                "status": "success",
+                "created_at": order["created_at"],
+            }
+        )
+    order["payments"] = payments
+    order["amount_paid"] = (
+        payments[0]["amount"] if wanted in ("paid", "partially_paid") else "0.00"
+    )
+    order["financial_status"] = financial_status(order["total"], payments)
+    order["gateway"] = gateway if payments else None
+    return first_id + len(payments)
+
+
+def generate(n: int, seed: int, payments: bool = False) -> dict[str, Any]:
     rng = random.Random(seed)
+    payment_rng = random.Random(seed * 7919 + 20)
+    payment_id = 1
     products: list[dict[str, Any]] = []
     inventory: list[dict[str, Any]] = []
     latest = _BASE_US
@@ -179,6 +256,8 @@ def generate(n: int, seed: int) -> dict[str, Any]:
                 "updated_at": format_us(updated),
             }
         )
+        if payments:
+            payment_id = add_payments(orders[-1], payment_rng, payment_id)
 
     return {
         "products": products,
@@ -190,6 +269,7 @@ def generate(n: int, seed: int) -> dict[str, Any]:
             "customer": len(customers) + 1,
             "order": len(orders) + 1,
             "line": line_id + 1,
+            "payment": payment_id,
             "address": address_id + 1,
             "webhook": 1,
         },

@@ -32,7 +32,18 @@ from typing import Any
 
 from .catalog import CATEGORIES, CATEGORY_IDS, image, next_image
 from .errors import ApiError, invalid, not_found
-from .util import MonotonicClock, dumps, format_us, money, order_total, parse_iso
+from .util import (
+    MonotonicClock,
+    dumps,
+    financial_status,
+    format_us,
+    line_subtotal,
+    money,
+    order_tax_total,
+    order_total,
+    parse_iso,
+    tax_amount,
+)
 
 Record = dict[str, Any]
 Listener = Callable[[str, Record], None]
@@ -45,7 +56,9 @@ LOCATION_IDS = {loc["id"] for loc in LOCATIONS}
 DEFAULT_LOCATION = 1
 PRODUCT_STATUSES = ("active", "draft", "archived")
 ORDER_STATUSES = ("pending", "paid", "fulfilled", "cancelled")
+PAYMENT_KINDS = ("authorization", "capture", "refund")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_CENT = Decimal("0.01")
 _INVENTORY_KEY = 1000  # internal inventory key: variant_id * 1000 + location_id
 
 
@@ -249,7 +262,7 @@ _ADDRESS_FIELDS = (
     "country_code",
     "default",
 )
-_ORDER_FIELDS = ("number", "customer_id", "status", "currency", "lines")
+_ORDER_FIELDS = ("number", "customer_id", "status", "currency", "lines", "payments")
 _LINE_FIELDS = (
     "id",
     "product_id",
@@ -258,12 +271,71 @@ _LINE_FIELDS = (
     "quantity",
     "price",
     "discount",
+    "taxes",
+)
+_TAX_FIELDS = ("title", "rate", "country", "price_included", "amount")
+_PAYMENT_FIELDS = ("id", "gateway", "kind", "amount", "status", "created_at")
+# Computed from the lines and the payments, never taken from a request.
+_ORDER_COMPUTED = (
+    "total",
+    "tax_total",
+    "financial_status",
+    "amount_paid",
+    "gateway",
 )
 # Which statuses an order may leave for ``fulfilled`` / ``cancelled``.
 _ORDER_ACTIONS = {
     "fulfilled": ("pending", "paid"),
     "cancelled": ("pending", "paid"),
 }
+
+
+def _line_taxes(
+    line: Record, items: Any, errors: dict[str, list[str]], prefix: str
+) -> list[Record]:
+    """A line's taxes from a request: ``title``, ``rate`` (a percentage),
+    ``country`` and ``price_included``; the amount is computed."""
+    if not isinstance(items, list):
+        _errors_add(errors, prefix + "taxes", "must be a list")
+        return []
+    taxes = []
+    for index, item in enumerate(items):
+        name = f"{prefix}taxes[{index}]"
+        if not isinstance(item, dict):
+            _errors_add(errors, name, "must be an object")
+            continue
+        _check_unknown(errors, item, _TAX_FIELDS, name + ".")
+        try:
+            rate = money(item.get("rate"))
+        except ValueError as exc:
+            _errors_add(errors, name + ".rate", str(exc))
+            continue
+        included = bool(item.get("price_included"))
+        taxes.append(
+            {
+                "title": str(item.get("title") or f"Tax {rate}%"),
+                "rate": rate,
+                "country": str(item.get("country") or ""),
+                "price_included": included,
+                "amount": str(tax_amount(line_subtotal(line), rate, included)),
+            }
+        )
+    return taxes
+
+
+def _set_payments(order: Record, payments: list[Record] | None) -> None:
+    """Give ``order`` its payment fields, computed from its transactions
+    (``payments``, or those it has when None) and its lines."""
+    if payments is not None:
+        order["payments"] = payments
+    order["tax_total"] = order_tax_total(order["lines"])
+    paid = sum(
+        (Decimal(p["amount"]) for p in order["payments"] if p["kind"] == "capture"),
+        Decimal(0),
+    )
+    order["amount_paid"] = str(paid.quantize(Decimal("0.01")))
+    order["financial_status"] = financial_status(order["total"], order["payments"])
+    order["gateway"] = order["payments"][0]["gateway"] if order["payments"] else None
 
 
 class Store:
@@ -275,11 +347,13 @@ class Store:
         seed: int = 42,
         db_path: str | None = None,
         clock: MonotonicClock | None = None,
+        seed_payments: bool = False,
     ) -> None:
         self.lock = threading.RLock()
         self.clock = clock or MonotonicClock()
         self.seed_records = seed_records
         self.seed = seed
+        self.seed_payments = seed_payments
         self.products = Collection("products")
         self.customers = Collection("customers")
         self.orders = Collection("orders")
@@ -316,8 +390,14 @@ class Store:
     def db(self) -> _Database | None:
         return self._db
 
-    def reseed(self, seed_records: int | None = None, seed: int | None = None) -> None:
-        """Replace all data by the deterministic generated data set."""
+    def reseed(
+        self,
+        seed_records: int | None = None,
+        seed: int | None = None,
+        payments: bool | None = None,
+    ) -> None:
+        """Replace all data by the deterministic generated data set (its
+        orders with taxes and payments when ``payments``)."""
         from .seed import generate  # local: seed imports this module
 
         with self.lock:
@@ -325,7 +405,9 @@ class Store:
                 self.seed_records = seed_records
             if seed is not None:
                 self.seed = seed
-            data = generate(self.seed_records, self.seed)
+            if payments is not None:
+                self.seed_payments = payments
+            data = generate(self.seed_records, self.seed, self.seed_payments)
             for collection in (self.products, self.customers, self.orders):
                 collection.clear()
             self.inventory.clear()
@@ -1008,6 +1090,9 @@ class Store:
         with self.lock:
             errors = self._validate_order(data, partial=False)
             lines = self._order_lines(data.get("lines"), errors) if not errors else []
+            payments = None
+            if "payments" in data:
+                payments = self._order_payments(data["payments"], errors)
             if errors:
                 raise invalid(errors)
             oid = self.next_id("order")
@@ -1023,6 +1108,8 @@ class Store:
                 "created_at": format_us(stamp),
                 "updated_at": format_us(stamp),
             }
+            if payments is not None or any("taxes" in x for x in lines):
+                _set_payments(order, payments or [])
             self.orders.put(oid, order, stamp)
             self._persist("orders", oid, order)
             self._emit("order.created", order)
@@ -1036,6 +1123,9 @@ class Store:
             lines = None
             if not errors and "lines" in data:
                 lines = self._order_lines(data["lines"], errors)
+            payments = None
+            if not errors and "payments" in data:
+                payments = self._order_payments(data["payments"], errors)
             if errors:
                 raise invalid(errors)
             order = copy.deepcopy(current)
@@ -1047,12 +1137,20 @@ class Store:
             if lines is not None:
                 order["lines"] = lines
                 order["total"] = order_total(lines)
+            if payments is not None or "payments" in order:
+                _set_payments(order, payments if payments is not None else None)
             stamp = self.clock.now_us()
             order["updated_at"] = format_us(stamp)
             self.orders.put(order_id, order, stamp)
             self._persist("orders", order_id, order)
             cancelled = order["status"] == "cancelled" != current["status"]
             self._emit("order.cancelled" if cancelled else "order.updated", order)
+            if (
+                order.get("financial_status")
+                == "paid"
+                != current.get("financial_status")
+            ):
+                self._emit("order.paid", order)
             return order
 
     def set_order_status(self, order_id: int, status: str) -> Record:
@@ -1085,7 +1183,7 @@ class Store:
 
     def _validate_order(self, data: Record, partial: bool) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
-        _check_unknown(errors, data, _ORDER_FIELDS + _READ_ONLY + ("total",))
+        _check_unknown(errors, data, _ORDER_FIELDS + _READ_ONLY + _ORDER_COMPUTED)
         _check_str(errors, data, "number", max_len=32)
         if "customer_id" in data:
             if _check_int(errors, data["customer_id"], "customer_id", 1) and (
@@ -1145,18 +1243,86 @@ class Store:
             except ValueError as exc:
                 _errors_add(errors, prefix + "discount", str(exc))
                 continue
-            lines.append(
-                {
-                    "id": self.next_id("line"),
-                    "product_id": product["id"],
-                    "variant_id": variant["id"],
-                    "sku": variant["sku"],
-                    "quantity": quantity,
-                    "price": price,
-                    "discount": discount,
-                }
-            )
+            line = {
+                "id": self.next_id("line"),
+                "product_id": product["id"],
+                "variant_id": variant["id"],
+                "sku": variant["sku"],
+                "quantity": quantity,
+                "price": price,
+                "discount": discount,
+            }
+            if "taxes" in item:
+                line["taxes"] = _line_taxes(line, item["taxes"], errors, prefix)
+            lines.append(line)
         return lines
+
+    def _order_payments(self, items: Any, errors: dict[str, list[str]]) -> list[Record]:
+        """Transactions given in a request: ``gateway``, ``kind`` (one of
+        :data:`PAYMENT_KINDS`) and ``amount``; ids are the store's."""
+        if not isinstance(items, list):
+            _errors_add(errors, "payments", "must be a list")
+            return []
+        payments = []
+        for index, item in enumerate(items):
+            prefix = f"payments[{index}]."
+            if not isinstance(item, dict):
+                _errors_add(errors, f"payments[{index}]", "must be an object")
+                continue
+            _check_unknown(errors, item, _PAYMENT_FIELDS, prefix)
+            gateway, kind = item.get("gateway"), item.get("kind", "capture")
+            if not isinstance(gateway, str) or not gateway.strip():
+                _errors_add(errors, prefix + "gateway", "is required")
+                continue
+            if kind not in PAYMENT_KINDS:
+                _errors_add(errors, prefix + "kind", f"must be one of {PAYMENT_KINDS}")
+                continue
+            try:
+                amount = money(item.get("amount"))
+            except ValueError as exc:
+                _errors_add(errors, prefix + "amount", str(exc))
+                continue
+            payments.append(self.payment(gateway, kind, amount, item.get("id")))
+        return payments
+
+    def skew_total(self, order_id: int, delta: Decimal) -> Record:
+        """Move an order's total away from its lines by ``delta`` (an
+        ``order.updated``); kept until its lines or payments change."""
+        with self.lock:
+            order = copy.deepcopy(self.get_order(order_id))
+            order["total"] = str((Decimal(order["total"]) + delta).quantize(_CENT))
+            if "payments" in order:
+                _set_payments(order, None)
+            stamp = self.clock.now_us()
+            order["updated_at"] = format_us(stamp)
+            self.orders.put(order_id, order, stamp)
+            self._persist("orders", order_id, order)
+            self._emit("order.updated", order)
+            return order
+
+    def payment(
+        self, gateway: str, kind: str, amount: str, payment_id: Any = None
+    ) -> Record:
+        """One successful transaction (a new id unless ``payment_id``)."""
+        if isinstance(payment_id, bool) or not isinstance(payment_id, int):
+            payment_id = self.next_id("payment")
+        return {
+            "id": payment_id,
+            "gateway": gateway,
+            "kind": kind,
+            "amount": amount,
+            "status": "success",
+            "created_at": format_us(self.clock.now_us()),
+        }
+
+    def add_payment(self, order_id: int, gateway: str, kind: str, amount: str):
+        """Record a transaction on an order (an ``order.updated``, and an
+        ``order.paid`` when it makes the order paid)."""
+        with self.lock:
+            current = self.get_order(order_id)
+            payments = list(current.get("payments") or [])
+            payments.append(self.payment(gateway, kind, amount))
+            return self.update_order(order_id, {"payments": payments}, partial=True)
 
     # -- bulk helpers for the admin simulations --------------------------
 

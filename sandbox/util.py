@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_CENT = Decimal("0.01")
 
 
 class MonotonicClock:
@@ -90,14 +91,61 @@ def money(value: object) -> str:
     return str(amount.quantize(Decimal("0.01")))
 
 
+def line_subtotal(line: dict) -> Decimal:
+    """A line's ``price * quantity`` less its ``discount`` (a percentage),
+    rounded half up to the cent: the base its taxes are computed on."""
+    gross = Decimal(line["price"]) * line["quantity"]
+    discount = Decimal(line.get("discount") or 0)
+    return (gross * (100 - discount) / 100).quantize(_CENT, ROUND_HALF_UP)
+
+
+def tax_amount(base: Decimal, rate: object, included: bool) -> Decimal:
+    """The tax on ``base`` at ``rate`` percent, to the cent: added to the
+    base, or the part of it that is tax when prices include the tax (the net
+    amount rounded, the tax the rest, as accounting systems split it)."""
+    rate = Decimal(str(rate))
+    if included:
+        return base - (base * 100 / (100 + rate)).quantize(_CENT, ROUND_HALF_UP)
+    return (base * rate / 100).quantize(_CENT, ROUND_HALF_UP)
+
+
 def order_total(lines: list[dict]) -> str:
-    """An order's total: each line's ``price * quantity`` less its
-    ``discount`` (a percentage), rounded half up to the cent, then summed
-    (how an accounting system rounds per line)."""
-    cent = Decimal("0.01")
+    """An order's total: each line's subtotal (:func:`line_subtotal`) plus
+    the taxes its prices do not include, rounded per line, then summed (how
+    an accounting system rounds per line)."""
     total = Decimal(0)
     for line in lines:
-        gross = Decimal(line["price"]) * line["quantity"]
-        discount = Decimal(line.get("discount") or 0)
-        total += (gross * (100 - discount) / 100).quantize(cent, ROUND_HALF_UP)
-    return str(total.quantize(cent))
+        total += line_subtotal(line)
+        for tax in line.get("taxes") or ():
+            if not tax["price_included"]:
+                total += Decimal(tax["amount"])
+    return str(total.quantize(_CENT))
+
+
+def order_tax_total(lines: list[dict]) -> str:
+    """The taxes of an order's lines, included in their prices or not."""
+    amounts = (Decimal(t["amount"]) for x in lines for t in x.get("taxes") or ())
+    return str(sum(amounts, Decimal(0)).quantize(_CENT))
+
+
+def financial_status(total: str, payments: list[dict]) -> str:
+    """An order's financial status from its transactions: ``pending`` (none),
+    ``authorized`` (authorised, nothing captured), ``paid``,
+    ``partially_paid`` (captured less than the total) or ``refunded``."""
+    captured = sum(
+        (Decimal(p["amount"]) for p in payments if p["kind"] == "capture"),
+        Decimal(0),
+    )
+    refunded = sum(
+        (Decimal(p["amount"]) for p in payments if p["kind"] == "refund"),
+        Decimal(0),
+    )
+    if refunded and refunded >= captured:
+        return "refunded"
+    if captured >= Decimal(total) and captured:
+        return "paid"
+    if captured:
+        return "partially_paid"
+    if any(p["kind"] == "authorization" for p in payments):
+        return "authorized"
+    return "pending"

@@ -59,7 +59,7 @@ EVENT_TYPES = (
 )
 # Emitted too, but only to subscriptions that name them: "*" means the
 # documented set above, so a client written against it never sees these.
-EXTRA_EVENT_TYPES = ("customer.deleted", "order.deleted")
+EXTRA_EVENT_TYPES = ("customer.deleted", "order.deleted", "order.paid")
 SCHEMES = ("standard", "signature")
 REORDER_HOLD_SECONDS = 0.5
 DELIVERY_LOG_SIZE = 1000

@@ -159,7 +159,11 @@ class GenericBindingVersion(models.Model):
             for row in rows
         ).decode()
         ids = [row["binding_id"] for row in rows]
-        query = RECORD_QUERY.format(columns=", ".join(RECORD_COLUMNS), rows=values)
+        # The rows are literals now: a "%" in a payload ("VAT 21%") must not
+        # read as a placeholder of the execute below.
+        query = RECORD_QUERY.format(
+            columns=", ".join(RECORD_COLUMNS), rows=values.replace("%", "%%")
+        )
         cr.execute(
             query,
             {

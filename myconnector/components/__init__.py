@@ -9,3 +9,4 @@ from . import stock_exporter
 from . import product_catalog
 from . import fulfilment
 from . import refund
+from . import order_payment

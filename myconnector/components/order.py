@@ -16,6 +16,7 @@ binding instead (only a cancellation still applies, while nothing is
 delivered).
 """
 
+import json
 from decimal import Decimal, InvalidOperation
 
 from odoo import Command, _, fields
@@ -27,6 +28,8 @@ from odoo.addons.generic_connector.exceptions import RemoteDataError
 from odoo.addons.generic_connector.timestamps import parse_timestamp
 from odoo.addons.generic_connector.transport import extract
 
+from .order_payment import ROUNDING_REF
+from .order_payment import applies as carries_payments
 from .product import parse_price
 
 ORDER_MODEL = "myconnector.sale.order"
@@ -86,7 +89,16 @@ class OrderImportMapper(Component):
         ("number", "client_order_ref"),
         ("status", "remote_status"),
         ("total", "remote_total"),
+        ("financial_status", "financial_status"),
+        ("amount_paid", "amount_paid"),
+        ("gateway", "payment_gateway"),
     ]
+
+    @mapping
+    def remote_payments(self, record):
+        if not isinstance(record.get("payments"), list):
+            return {}
+        return {"remote_payments": json.dumps(record["payments"], sort_keys=True)}
 
     @mapping
     def partner_id(self, record):
@@ -178,7 +190,14 @@ class OrderRecordImporter(Component):
     _apply_on = ORDER_MODEL
 
     #: the binding's own fields, written even when the order is not rewritten
-    _binding_fields = ("remote_status", "remote_total")
+    _binding_fields = (
+        "remote_status",
+        "remote_total",
+        "financial_status",
+        "amount_paid",
+        "payment_gateway",
+        "remote_payments",
+    )
 
     def _prefetch_chunk(self, records):
         # The chunk's customers and variants, bound already, in two searches:
@@ -232,6 +251,11 @@ class OrderRecordImporter(Component):
 
     def _after_import(self, binding):
         order = binding.odoo_id.with_context(connector_no_export=True)
+        # The taxes table's lines of the order's taxes (created unmapped for
+        # the new ones): its lines take their taxes from it.
+        self._tax_maps = self.component(usage="order.payments").tax_maps(
+            self.remote_record
+        )
         if not self._is_locked(order):
             self._sync_lines(order)
         self._apply_status(binding, order)
@@ -263,7 +287,7 @@ class OrderRecordImporter(Component):
                 _cents(round(line.discount, 2)),
             )
             for line in order.order_line
-            if line.myconnector_line_ref
+            if line.myconnector_line_ref not in (False, ROUNDING_REF)
         )
         if remote_lines != odoo_lines:
             changes.append(
@@ -339,14 +363,29 @@ class OrderRecordImporter(Component):
             "product_uom_qty": quantity,
             "price_unit": float(parse_price(line, "order line")),
             "discount": float(discount),
-            "tax_id": [Command.set(self.backend_record.order_tax_id.ids)],
+            "tax_id": [Command.set(self._line_tax_ids(line))],
         }
+
+    def _line_tax_ids(self, line):
+        """The platform's taxes of the line, through the backend's taxes
+        table; the backend's *Order Tax* when the platform gives none."""
+        if isinstance(line.get("taxes"), list):
+            payments = self.component(usage="order.payments")
+            return payments.line_taxes(line, getattr(self, "_tax_maps", {}))
+        return self.backend_record.order_tax_id.ids
 
     def _apply_status(self, binding, order):
         action = self.backend_record._order_status_action(
             self.remote_record.get("status")
         )
-        if action == "confirm" and order.state in OPEN_STATES:
+        payments = self.component(usage="order.payments")
+        if action != "cancel" and carries_payments(self.remote_record):
+            payments.run(binding, order, self.remote_record, self._tax_maps)
+        elif (
+            action == "confirm"
+            and order.state in OPEN_STATES
+            and payments.totals_ok(binding, order, self.remote_record)
+        ):
             order.action_confirm()
         elif action == "cancel" and order.state != "cancel":
             if order.picking_ids.filtered(lambda p: p.state == "done"):

@@ -55,14 +55,26 @@ class OrderRecordImporter(Component):
     _digest_keys = ("refunds", "fulfillments")
 
     def _after_import(self, binding):
+        """The order's refunds and shipments in the order the platform made
+        them (``created_at``): a refund that restocks goods shipped from the
+        platform finds their delivery validated."""
         result = super()._after_import(binding)
         record = self.remote_record
-        self.component(usage="refund.importer", model_name=REFUND_MODEL).run(
-            binding, record.get("refunds")
+        refunds = self.component(usage="refund.importer", model_name=REFUND_MODEL)
+        shipments = self.component(
+            usage="fulfillment.importer", model_name=PICKING_MODEL
         )
-        self.component(usage="fulfillment.importer", model_name=PICKING_MODEL).run(
-            binding, record.get("fulfillments")
-        )
+        events = [
+            (item.get("created_at") or "", refunds, item)
+            for item in record.get("refunds") or ()
+            if isinstance(item, dict)
+        ] + [
+            (item.get("created_at") or "", shipments, item)
+            for item in record.get("fulfillments") or ()
+            if isinstance(item, dict)
+        ]
+        for _created, importer, item in sorted(events, key=lambda e: str(e[0])):
+            importer.run(binding, [item])
         return result
 
 

@@ -16,3 +16,5 @@ from . import stock_picking
 from . import myconnector_stock_picking
 from . import account_move
 from . import myconnector_account_move
+from . import myconnector_payment_gateway
+from . import myconnector_tax_map

@@ -3,6 +3,8 @@
 """The backend's commerce settings, kept apart from ``myconnector_backend.py``
 (the same model) so that each flow reads as one piece:
 
+* how orders carrying payments and taxes are confirmed, invoiced and paid:
+  gateways, the taxes table, the totals guard (``components/order_payment.py``);
 * what follows an order, shipments and refunds (``components/fulfilment.py``
   and ``components/refund.py``);
 * what a product import brings besides the product, its images and its
@@ -39,4 +41,28 @@ class MyConnectorBackend(models.Model):
         help="Put imported products in the platform's categories (made as "
         "product categories, and eCommerce categories when eCommerce is "
         "installed).",
+    )
+
+    # Payments: gateways, taxes, totals guard
+    payment_gateway_ids = fields.One2many(
+        "myconnector.payment.gateway",
+        "backend_id",
+        string="Payment Gateways",
+        help="How orders paid through each gateway are confirmed, invoiced "
+        "and paid. A gateway seen in an order gets a line to complete.",
+    )
+    tax_map_ids = fields.One2many(
+        "myconnector.tax.map",
+        "backend_id",
+        string="Taxes",
+        help="The Odoo tax of each platform tax (rate, country, price "
+        "included). A tax seen in an order gets a line to complete.",
+    )
+    order_rounding_tolerance = fields.Float(
+        string="Rounding tolerance per line",
+        default=0.01,
+        digits=(16, 2),
+        help="An order whose Odoo total differs from the platform's by at most "
+        "this much per line gets a rounding line and proceeds; a larger "
+        "difference holds the order with both totals and an activity.",
     )

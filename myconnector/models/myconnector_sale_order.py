@@ -49,6 +49,32 @@ class MyConnectorSaleOrder(models.Model):
         "confirmed, cancelled or delivered in Odoo.",
     )
     remote_change_date = fields.Datetime(readonly=True, copy=False)
+    financial_status = fields.Char(
+        readonly=True,
+        help="The order's payment status remotely: pending, authorized, paid, "
+        "partially_paid or refunded.",
+    )
+    amount_paid = fields.Char(
+        readonly=True, help="What the platform captured (a decimal string)."
+    )
+    payment_gateway = fields.Char(
+        readonly=True, help="The gateway the order was paid through remotely."
+    )
+    remote_payments = fields.Text(
+        readonly=True, help="The platform's transactions of the order (JSON)."
+    )
+    hold_reason = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the import does not confirm the order: a tax or gateway not "
+        "mapped, a partial payment, a total that differs from the platform's.",
+    )
+    total_mismatch = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Odoo's total differs from the platform's by more than the "
+        "backend's tolerance: the order is held.",
+    )
 
     @api.depends("remote_total")
     def _compute_remote_amount_total(self):

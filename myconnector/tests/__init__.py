@@ -26,3 +26,5 @@ from . import test_product_images
 from . import test_order_fulfilment
 from . import test_order_refunds
 from . import test_job_table
+from . import test_order_payments
+from . import test_order_books

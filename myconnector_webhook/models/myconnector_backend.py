@@ -38,6 +38,8 @@ WEBHOOK_EVENTS = {
     # the new one (credit note, validated delivery) with it.
     "refund.created": WebhookEvent("order", ORDER_MODEL, key="data.order_id"),
     "fulfillment.created": WebhookEvent("order", ORDER_MODEL, key="data.order_id"),
+    # Paid: the import re-reads the order and applies its gateway's workflow.
+    "order.paid": WebhookEvent("order", ORDER_MODEL),
     "inventory.updated": WebhookEvent(
         "inventory", handler="_webhook_inventory_changed", key="data.variant_id"
     ),

@@ -22,6 +22,7 @@ INBOX = "/web#action=generic_connector.generic_webhook_action"
 DASHBOARD = "/web#action=myconnector.myconnector_backend_dashboard_action"
 PLANS = "/web#action=generic_connector.generic_import_plan_action"
 PRODUCTS = "/web#action=myconnector.myconnector_product_template_action"
+ORDERS = "/web#action=myconnector.myconnector_sale_order_action"
 QUOTATIONS = "/web#action=sale.action_quotations_with_onboarding"
 
 
@@ -128,6 +129,50 @@ class TestAdminTours(HttpCase, MyConnectorCase):
             [("binding_id", "=", binding.id), ("replay_of_id", "!=", False)]
         )
         self.assertEqual(replay.replay_of_id.outcome, "created")
+
+    def test_a_held_order_and_its_payment_gateway(self):
+        journal = self.env["account.journal"].create(
+            {"name": "Tour bank", "type": "bank", "code": "TOURB"}
+        )
+        order = self.remote(
+            "POST",
+            "/api/v1/orders",
+            json={
+                "number": "#TOUR-1",
+                "customer_id": 1,
+                "status": "paid",
+                "lines": [
+                    {
+                        "sku": "SKU-00001",
+                        "quantity": 1,
+                        "price": "10.00",
+                        "taxes": [
+                            {"title": "Tour VAT", "rate": "7.5", "country": "BE"}
+                        ],
+                    }
+                ],
+                "payments": [{"gateway": "tourpay", "amount": "10.75"}],
+            },
+        )["data"]
+        Binding = self.env["myconnector.sale.order"]
+        Binding.import_record(self.backend, order["id"])
+        binding = Binding.search([("external_id", "=", str(order["id"]))])
+        self.assertEqual(binding.state, "draft")
+        self.tour(ORDERS, "connector_held_order")
+        self.tour(BACKENDS, "connector_map_payment_gateway")
+        gateway = self.backend.payment_gateway_ids
+        self.assertEqual((gateway.name, gateway.journal_id), ("tourpay", journal))
+        # With the tax mapped too, the next import confirms and invoices it.
+        self.backend.tax_map_ids.tax_id = self.env["account.tax"].create(
+            {"name": "Tour VAT 7.5%", "amount": 7.5, "type_tax_use": "sale"}
+        )
+        Binding.import_record(self.backend, order["id"], force=True)
+        self.assertFalse(binding.hold_reason)
+        self.assertEqual(binding.state, "sale")
+        self.assertEqual(f"{binding.invoice_ids.amount_total:.2f}", "10.75")
+        self.assertEqual(
+            binding.invoice_ids.payment_state in ("paid", "in_payment"), True
+        )
 
     def test_a_run_form_turns_done_without_a_reload(self):
         Run = type(self.env["generic.sync.run"])

@@ -21,6 +21,7 @@ FLAGS = [
     "--port",
     "--seed-records",
     "--seed",
+    "--seed-payments",
     "--db",
     "--pagination",
     "--envelope",
