@@ -387,9 +387,16 @@ class GenericVariantImporter(AbstractComponent):
             Ptav.browse(ptav_ids).write({"price_extra": extra})
         for (field, value), product_ids in writes.items():
             Product.browse(product_ids).write({field: value})
-        kept.filtered(lambda p: not p.active).with_env(env).write({"active": True})
+        # Only when there is one to write: product.product's write of
+        # ``active`` clears every ormcache of the registry (access rules,
+        # defaults, languages...), even for no record, and each of the next
+        # events would then read them all again.
+        revived = kept.filtered(lambda p: not p.active).with_env(env)
+        if revived:
+            revived.write({"active": True})
         gone = templates.product_variant_ids - kept
-        gone.write({"active": False})
+        if gone:
+            gone.write({"active": False})
 
     # Bindings
 

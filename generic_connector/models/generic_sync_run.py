@@ -364,9 +364,13 @@ class GenericSyncRun(models.Model):
     @api.model
     def _for_key(self, run_key=None):
         """The run keyed ``run_key`` (or the context's ``sync_run_key``)."""
-        run_key = run_key or self.env.context.get("sync_run_key")
+        context = self.env.context
+        run_key = run_key or context.get("sync_run_key")
         if not run_key:
             return self.sudo().browse()
+        if run_key == context.get("sync_run_key") and context.get("sync_run_id"):
+            # The caller has the run at hand (a webhook job, once per event).
+            return self.sudo().browse(context["sync_run_id"])
         return self.sudo().search([("run_key", "=", run_key)], limit=1)
 
     def _adopt(self, jobs):

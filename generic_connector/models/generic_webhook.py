@@ -145,6 +145,12 @@ class GenericWebhook(models.Model):
     receipt_ids = fields.One2many(
         "generic.webhook.receipt", "webhook_id", string="Receipts", readonly=True
     )
+    # The inverse of the failures' webhook: a write of the events' state
+    # finds the failures to recompute through it, one query for all the
+    # events of a job (read together), not a search per event.
+    failure_ids = fields.One2many(
+        "generic.sync.run.failure", "webhook_id", string="Failures", readonly=True
+    )
     delivery_count = fields.Integer(
         compute="_compute_delivery_count",
         help="Times this delivery id was received (one receipt each).",
@@ -537,9 +543,7 @@ class GenericWebhook(models.Model):
         alone = len(events) == 1
         messages = [event._process_one(backend, run, alone) for event in events]
         # Runs where these events had failed now see them processed.
-        self.env["generic.sync.run.failure"].sudo().search(
-            [("webhook_id", "in", events.ids)]
-        ).run_id._refresh_state()
+        events.sudo().failure_ids.run_id._refresh_state()
         return "\n".join(filter(None, messages))
 
     def _joined_events(self):
@@ -561,7 +565,9 @@ class GenericWebhook(models.Model):
             # The event's id: the timeline of what it imports names it.
             try:
                 outcome, message = backend.with_context(
-                    sync_run_key=run.run_key, sync_webhook_id=self.id
+                    sync_run_key=run.run_key,
+                    sync_run_id=run.id,
+                    sync_webhook_id=self.id,
                 )._webhook_process(self)
             except RetryableJobError as err:
                 if alone:
