@@ -470,11 +470,14 @@ class GenericSyncRun(models.Model):
         times: a cost growing as the square of the catalogue."""
         Job = self.env["queue.job"].sudo()
         for run in self.sudo():
-            states = dict(
-                Job._read_group([("sync_run_id", "=", run.id)], ["state"], ["__count"])
+            counts = Job._read_group(
+                [("sync_run_id", "=", run.id)], ["state", "method_name"], ["__count"]
             )
-            if not states:
+            if not counts:
                 continue
+            states = {}
+            for state, _method, count in counts:
+                states[state] = states.get(state, 0) + count
             running = any(states.get(state) for state in RUNNING_JOB_STATES)
             if (
                 running
@@ -482,6 +485,17 @@ class GenericSyncRun(models.Model):
                 and not run.message
                 and not states.get("failed")
             ):
+                # The last job to start is on its way: the finaliser waiting
+                # for it runs now (``_hasten_finalize``).
+                if not any(
+                    count
+                    for state, method, count in counts
+                    if method != FINALIZE_METHOD and state in QUEUED_JOB_STATES
+                ):
+                    finalize = run.job_ids.with_context(prefetch_fields=False).filtered(
+                        lambda j: j.method_name == FINALIZE_METHOD
+                    )
+                    run._hasten_finalize(run.job_ids.browse(), finalize)
                 continue
             jobs = run.job_ids.with_context(prefetch_fields=False)
             open_failures = run.failure_ids.filtered(lambda f: f.state != "resolved")
