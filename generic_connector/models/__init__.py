@@ -28,3 +28,4 @@ from . import stock_location
 from . import generic_import_plan
 from . import generic_import_plan_line
 from . import product_template_attribute_line
+from . import product_template
