@@ -165,6 +165,28 @@ class TestAttributeProducts(TransactionCase):
         self.assertProductsAsOdoo(self.other)
         self.assertEqual(len(self._stored(self.attribute)), 4)
 
+    def test_precomputed_fields_as_without_the_lines(self):
+        """The precomputed fields of a template made with its lines are those
+        Odoo gives a template made without lines, then given them."""
+        for detailed_type in ("product", "consu", "service"):
+            with_lines = self.env["product.template"].create(
+                {
+                    "name": f"With {detailed_type}",
+                    "detailed_type": detailed_type,
+                    "attribute_line_ids": [self._line(self.attribute)],
+                }
+            )
+            plain = self.env["product.template"].create(
+                {"name": f"Plain {detailed_type}", "detailed_type": detailed_type}
+            )
+            plain.write({"attribute_line_ids": [self._line(self.attribute)]})
+            for fname in ("type", "tracking"):
+                self.assertEqual(with_lines[fname], plain[fname], fname)
+            self.assertEqual(
+                with_lines.product_variant_ids.product_template_attribute_value_ids.product_attribute_value_id,
+                self.attribute.value_ids,
+            )
+
     def test_attribute_waiting_for_its_recompute_keeps_it(self):
         """An attribute already waiting for its recompute (its stored set stale
         here) gets Odoo's full recompute when a template is made then."""
