@@ -27,3 +27,5 @@ from . import generic_stock_level
 from . import stock_location
 from . import generic_import_plan
 from . import generic_import_plan_line
+from . import product_template_attribute_line
+from . import product_template

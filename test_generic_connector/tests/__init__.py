@@ -9,3 +9,4 @@ from . import test_missed_webhooks
 from . import test_import_plan
 from . import test_reconcile
 from . import test_bulk_walk
+from . import test_attribute_products
