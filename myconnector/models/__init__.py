@@ -1,4 +1,5 @@
 from . import myconnector_backend
+from . import myconnector_binding_mixins
 from . import myconnector_product_template
 from . import myconnector_res_partner
 from . import product_template

@@ -12,22 +12,12 @@ from odoo import fields, models
 
 class MyConnectorAccountMove(models.Model):
     _name = "myconnector.account.move"
-    _inherit = "generic.binding"
+    _inherit = ["generic.binding", "myconnector.order.child.binding"]
     _inherits = {"account.move": "odoo_id"}
     _description = "MyConnector Refund"
 
     odoo_id = fields.Many2one(
         "account.move", string="Credit Note", required=True, ondelete="cascade"
-    )
-    backend_id = fields.Many2one(
-        "myconnector.backend", required=True, ondelete="restrict", index=True
-    )
-    order_binding_id = fields.Many2one(
-        "myconnector.sale.order",
-        string="MyConnector Order",
-        required=True,
-        ondelete="cascade",
-        index=True,
     )
     restock = fields.Boolean(
         readonly=True, help="The platform said the goods come back to stock."

@@ -9,22 +9,10 @@ from odoo import fields, models
 
 class MyConnectorProductProduct(models.Model):
     _name = "myconnector.product.product"
-    _inherit = "generic.product.variant.binding"
+    _inherit = ["generic.product.variant.binding", "myconnector.image.binding"]
     _inherits = {"product.product": "odoo_id"}
     _description = "MyConnector Product Variant"
 
     backend_id = fields.Many2one(
         "myconnector.backend", required=True, ondelete="restrict", index=True
-    )
-
-    image_checksum = fields.Char(
-        copy=False,
-        readonly=True,
-        help="Checksum of the remote image last imported: the image is "
-        "downloaded again only when the remote one differs.",
-    )
-    image_error = fields.Char(
-        copy=False,
-        readonly=True,
-        help="Why the remote image could not be imported (empty when it was).",
     )

@@ -7,23 +7,11 @@ from odoo import fields, models
 
 class MyConnectorProductTemplate(models.Model):
     _name = "myconnector.product.template"
-    _inherit = "generic.product.template.binding"
+    _inherit = ["generic.product.template.binding", "myconnector.image.binding"]
     _inherits = {"product.template": "odoo_id"}
     _description = "MyConnector Product"
     _remote_base_keys = ("price",)
 
     backend_id = fields.Many2one(
         "myconnector.backend", required=True, ondelete="restrict", index=True
-    )
-
-    image_checksum = fields.Char(
-        copy=False,
-        readonly=True,
-        help="Checksum of the remote image last imported: the image is "
-        "downloaded again only when the remote one differs.",
-    )
-    image_error = fields.Char(
-        copy=False,
-        readonly=True,
-        help="Why the remote image could not be imported (empty when it was).",
     )

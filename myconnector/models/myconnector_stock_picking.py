@@ -16,22 +16,12 @@ from odoo.addons.generic_connector.jobs import job_errors
 
 class MyConnectorStockPicking(models.Model):
     _name = "myconnector.stock.picking"
-    _inherit = "generic.binding"
+    _inherit = ["generic.binding", "myconnector.order.child.binding"]
     _inherits = {"stock.picking": "odoo_id"}
     _description = "MyConnector Fulfilment"
 
     odoo_id = fields.Many2one(
         "stock.picking", string="Delivery", required=True, ondelete="cascade"
-    )
-    backend_id = fields.Many2one(
-        "myconnector.backend", required=True, ondelete="restrict", index=True
-    )
-    order_binding_id = fields.Many2one(
-        "myconnector.sale.order",
-        string="MyConnector Order",
-        required=True,
-        ondelete="cascade",
-        index=True,
     )
     remote_tracking_number = fields.Char(readonly=True)
     remote_carrier = fields.Char(readonly=True)
