@@ -56,6 +56,7 @@ from ..transport import (
     CursorPagination,
     LinkHeaderPagination,
     NextLinkPagination,
+    NotFoundError,
     OffsetPagination,
     RecordShape,
     bulk_pages,
@@ -93,6 +94,20 @@ class GenericAdapter(AbstractComponent):
     def get(self, external_id):
         """One remote record as a dict."""
         raise NotImplementedError
+
+    def get_many(self, external_ids):
+        """``(records, missing ids)``: the remote records ``external_ids``
+        (what ``get`` returns, in that order), those the remote no longer
+        has apart. One ``get`` after the other; an adapter that can read
+        several at once overrides it (the REST adapter keeps a few calls in
+        flight). Any other error is raised."""
+        records, missing = [], []
+        for external_id in external_ids:
+            try:
+                records.append(self.get(external_id))
+            except NotFoundError:
+                missing.append(external_id)
+        return records, missing
 
     def create(self, data):  # pylint: disable=method-required-super
         """Create a remote record from ``data``; return it as a dict."""
@@ -239,6 +254,12 @@ class RESTAdapter(AbstractComponent):
             return self._to_record(self._record_shape().fetch(self.client, external_id))
         payload = self.client.request_json("GET", self._record_url(external_id))
         return self._to_record(extract(payload, self._record_path))
+
+    def get_many(self, external_ids):
+        # The records' detail URLs, ``_concurrency`` calls in flight.
+        stubs = [{self._id_field: external_id} for external_id in external_ids]
+        records, missing = self._record_shape().complete(self.client, stubs)
+        return [self._to_record(record) for record in records], missing
 
     def complete_records(self, records):
         records, missing = self._record_shape(listed=True).complete(

@@ -60,25 +60,37 @@ class GenericChunkImporter(Component):
     _inherit = ["base.importer", "generic.base"]
     _usage = "chunk.importer"
 
-    def run(self, records, sync_run, run_key=None):
+    def run(self, records, sync_run, run_key=None, isolate=True, gone=()):
         """Import ``records`` of the run ``run_key``, counted in its
         ``sync_run`` (maybe empty); return the job's message. ``counts``
-        holds what was created, updated and skipped."""
-        self.sync_run, self.run_key = sync_run, run_key
+        holds what was created, updated and skipped; ``outcomes`` ``{external
+        id: (outcome, message)}`` what became of each record.
+
+        ``isolate``: a record that fails on its data goes to its own job;
+        False keeps it in ``failed`` ``{external id: error}`` instead, for
+        the caller to handle (nothing of it is kept). ``gone``: ids of
+        records the remote no longer has, archived with the others."""
+        self.sync_run, self.run_key, self.isolate = sync_run, run_key, isolate
         self.counts = {"created": 0, "updated": 0, "skipped": 0}
+        self.outcomes, self.failed = {}, {}
         #: {external id: remote updated_at} of the records created, updated
         #: or archived: the changes the run found (``_note_changes``)
         self.changed = {}
         self.isolated = []
-        records = self._complete(records)
-        self.work.chunk_cache["bindings"] = self._chunk_bindings(records)
+        records = self._complete(records, gone)
+        bindings = self._chunk_bindings(records)
+        self.work.chunk_cache["bindings"] = bindings
+        self.work.chunk_cache["export_waiting"] = self._export_waiting(bindings)
         self.component(usage="record.importer")._prefetch_chunk(records)
         # The records' locks in one statement; one taken by another job is
         # tried again by its record's importer (which then retries the job).
         self.lock_records([str(record.get("id")) for record in records])
-        new = []
+        new, updated = [], []
         for record in records:
-            self._import_isolated(record, self._prepare, new)
+            self._import_isolated(record, self._prepare, new, updated)
+        if updated and not self._update_in_batch(updated):
+            for _importer, _map_record, record in updated:
+                self._import_isolated(record, self._import_alone)
         if new and not self._create_in_batch(new):
             for _importer, _values, record in new:
                 self._import_isolated(record, self._import_alone)
@@ -93,31 +105,76 @@ class GenericChunkImporter(Component):
                 self.model._name, self.changed, self.sync_run
             )
 
-    def _complete(self, records):
+    def _complete(self, records, gone=()):
         """``records`` made whole by the adapter (stubs completed by their
         detail, sub-resources read: ``complete_records``, a few calls in
-        flight at once); a record the remote no longer has is archived and
-        counted as updated."""
-        records, gone = self.backend_adapter.complete_records(records)
-        for external_id in gone:
-            self.model._remote_deleted(self.backend_record, external_id)
+        flight at once); a record the remote no longer has (or one of
+        ``gone``) is archived and counted as updated."""
+        records, missing = self.backend_adapter.complete_records(records)
+        for external_id in [*gone, *missing]:
+            message = self.model._remote_deleted(self.backend_record, external_id)
             self.changed[str(external_id)] = None
-        self.counts["updated"] += len(gone)
+            self.outcomes[str(external_id)] = ("updated", message)
+            self.counts["updated"] += 1
         return records
 
-    def _prepare(self, importer, record, new):
+    def _prepare(self, importer, record, new, updated=None):
         """Prepare ``record``: write it when bound (or when its importer
-        creates records one by one), else add it to ``new``."""
+        creates records one by one), else add it to ``new``. A bound record
+        whose importer runs the after-import work of several records at
+        once (``_batch_update``) is written later, with the others, in
+        ``updated``."""
         map_record = importer._prepare(str(record.get("id")), data=record)
         if map_record is None:
             return
-        if importer.binding or not importer._batch_create:
+        if importer.binding and importer._batch_update and updated is not None:
+            updated.append((importer, map_record, record))
+        elif importer.binding or not importer._batch_create:
             importer._finish(map_record)
         else:
             new.append((importer, importer._values_bound(map_record), record))
 
     def _import_alone(self, importer, record):
-        importer.run(str(record.get("id")), data=record)
+        importer.message = importer.run(str(record.get("id")), data=record)
+
+    def _update_in_batch(self, updated):
+        """Write the prepared bound records ``[(importer, map record,
+        record)]``, then run their ``_after_import_batch`` (a product's
+        variants: read and written for all at once, not per product), all
+        in one savepoint; return False (nothing kept) when any of it fails,
+        and the records are then imported one by one."""
+        importers = [importer for importer, _map_record, _record in updated]
+        try:
+            with self.env.cr.savepoint():
+                importers[0]._before_update_batch(importers)
+                for importer, map_record, _record in updated:
+                    importer._finish(map_record, after_import=False)
+                self.env["generic.binding.version"]._record(
+                    [importer.version_row for importer in importers],
+                    size=self.backend_record.timeline_size,
+                )
+                importers[0]._after_import_batch(importers)
+                self.model._note_odoo_values(
+                    [(imp.binding, imp.synced_fields) for imp in importers]
+                )
+        except (RetryableJobError, TransportError, OperationalError):
+            raise
+        except Exception as err:
+            if bound_concurrently(err):
+                raise
+            self.work.chunk_cache.clear()
+            _logger.info(
+                "%s: the batch of %s updated records failed (%s): one by one",
+                self.model._name,
+                len(updated),
+                err,
+            )
+            return False
+        self.counts["updated"] += len(updated)
+        for importer in importers:
+            self.changed[importer.external_id] = importer.remote_updated_at
+            self.outcomes[importer.external_id] = ("updated", importer.message)
+        return True
 
     def _message(self):
         message = _(
@@ -144,6 +201,14 @@ class GenericChunkImporter(Component):
         bindings.update({binding.external_id: binding for binding in found})
         return bindings
 
+    def _export_waiting(self, bindings):
+        """``{binding id: whether a change made in Odoo waits for its
+        export}`` of the chunk's bindings (``{external id: binding}``), in
+        one query (the record importers' ``_check_no_pending_export``)."""
+        found = self.model.browse([b.id for b in bindings.values() if b])
+        waiting = self.env["generic.export.pending"]._waiting_ids(found)
+        return {binding_id: binding_id in waiting for binding_id in found.ids}
+
     def _import_isolated(self, record, step, *args):
         """Run ``step(importer, record, *args)`` in a savepoint and count the
         importer's ``outcome``; on a data error, roll the record back alone
@@ -152,9 +217,15 @@ class GenericChunkImporter(Component):
         try:
             with self.env.cr.savepoint():
                 importer = self.component(usage="record.importer")
+                importer.message = None
                 step(importer, record, *args)
                 if importer.outcome:
                     self.counts[importer.outcome] += 1
+                    self.outcomes[external_id] = (
+                        importer.outcome,
+                        importer.message
+                        or _("Skipped %(id)s: already up to date", id=external_id),
+                    )
                 if importer.outcome in ("created", "updated"):
                     self.changed[external_id] = importer.remote_updated_at
         except (RetryableJobError, TransportError, OperationalError):
@@ -163,6 +234,9 @@ class GenericChunkImporter(Component):
             if bound_concurrently(err):
                 raise  # the whole chunk is retried (job_errors)
             self.work.chunk_cache.clear()
+            if not self.isolate:
+                self.failed[external_id] = err
+                return
             _logger.warning(
                 "%s %s not imported, isolated in its own job: %s",
                 self.model._name,
@@ -224,6 +298,10 @@ class GenericChunkImporter(Component):
         self.counts["created"] += len(new)
         for importer in importers:
             self.changed[importer.external_id] = importer.remote_updated_at
+            self.outcomes[importer.external_id] = (
+                "created",
+                _("Created %(id)s", id=importer.external_id),
+            )
         return True
 
     def _bound_to_matches(self, new):

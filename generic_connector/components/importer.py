@@ -74,6 +74,11 @@ class GenericRecordImporter(AbstractComponent):
     #: with one ``create()`` of the whole chunk (``_values_bound``); False
     #: when ``_create`` does more than create (binds an existing record...)
     _batch_create = True
+    #: whether the chunk importer may write this resource's bound records
+    #: first and run their ``_after_import`` together, in
+    #: ``_after_import_batch`` (all or none: a failure there imports the
+    #: records one by one)
+    _batch_update = False
 
     #: whether a new record may bind an Odoo record another backend bound
     #: (a contact is one person whatever the shop); False where a binding
@@ -83,6 +88,8 @@ class GenericRecordImporter(AbstractComponent):
 
     #: what the last ``run`` did: "created", "updated" or "skipped"
     outcome = None
+    #: the message of the last ``_finish``
+    message = None
     #: the fields of the prepared record a reconcile compares
     synced_fields = ()
     #: set by a plan (``chunk.importer``'s ``plan``): ``_prepare`` decides,
@@ -167,9 +174,12 @@ class GenericRecordImporter(AbstractComponent):
             return prefetched.pop(self.external_id)
         return self.binder.to_internal(self.external_id)
 
-    def _finish(self, map_record):
+    def _finish(self, map_record, after_import=True):
         """Write or create the binding of a prepared record, bind it and run
-        ``_after_import``; return the message of ``run``."""
+        ``_after_import`` (unless ``after_import`` is False: the chunk then
+        runs it with its other records', ``_after_import_batch``, and
+        records their timeline versions, ``version_row``, together); return
+        the message of ``run``."""
         binding = self.binding
         if binding:
             values = map_record.values()
@@ -186,13 +196,19 @@ class GenericRecordImporter(AbstractComponent):
             remote_updated_at=self.remote_updated_at,
             remote_record=self.remote_record,
         )
-        self.env["generic.binding.version"]._record(
-            [self._version(binding, values, before)],
-            size=self.backend_record.timeline_size if self.outcome == "updated" else 0,
-        )
-        self._after_import(binding)
-        self.model._note_odoo_values([(binding, self.synced_fields)])
-        return _("%(verb)s %(id)s", verb=verb, id=self.external_id)
+        self.version_row = self._version(binding, values, before)
+        if after_import:
+            self.env["generic.binding.version"]._record(
+                [self.version_row],
+                size=self.backend_record.timeline_size
+                if self.outcome == "updated"
+                else 0,
+            )
+        self.message = _("%(verb)s %(id)s", verb=verb, id=self.external_id)
+        if after_import:
+            self._after_import(binding)
+            self.model._note_odoo_values([(binding, self.synced_fields)])
+        return self.message
 
     def _synced_values(self, binding, values):
         """``{field: value}`` of ``binding`` for the synced fields among
@@ -243,7 +259,8 @@ class GenericRecordImporter(AbstractComponent):
             "payload": json.dumps(self.remote_record, separators=(",", ":")),
             "remote_updated_at": canonical_timestamp(self.remote_updated_at) or None,
             "run_id": run.id if run else None,
-            "webhook_id": context.get("sync_webhook_id"),
+            "webhook_id": context.get("sync_webhook_id")
+            or (getattr(self.work, "webhook_ids", None) or {}).get(self.external_id),
             "job_uuid": context.get("job_uuid"),
             "replay_of_id": context.get("binding_version_replay_of"),
         }
@@ -303,8 +320,14 @@ class GenericRecordImporter(AbstractComponent):
         """Retry later when a change made in Odoo waits for its export: the
         export goes first, so that a remote change of the same values is
         detected as a conflict (and imported then) instead of silently
-        replacing Odoo's pending change."""
-        if self.env["generic.export.pending"]._waiting(binding):
+        replacing Odoo's pending change. A chunk asks for all its bindings
+        at once (``chunk_cache["export_waiting"]``)."""
+        known = (getattr(self.work, "chunk_cache", None) or {}).get("export_waiting")
+        if known and binding.id in known:
+            waiting = known[binding.id]
+        else:
+            waiting = self.env["generic.export.pending"]._waiting(binding)
+        if waiting:
             raise RetryableJobError(
                 _(
                     "%(id)s has a change made in Odoo waiting for its export: "
@@ -386,7 +409,25 @@ class GenericRecordImporter(AbstractComponent):
         take)."""
         odoo_owned = self._odoo_owned()
         values = {k: v for k, v in values.items() if k not in odoo_owned}
-        binding.with_context(connector_no_export=True).write(values)
+        values = self._changed_values(binding, values)
+        if values:
+            binding.with_context(connector_no_export=True).write(values)
+
+    def _changed_values(self, binding, values):
+        """``values`` but for the synced fields that already hold them.
+
+        Writing a field again costs Odoo its whole write (inverses of the
+        template's fields onto its variants, recomputations, cache
+        invalidations) though nothing changes: a price change of a product
+        must write its price, not its name, code and category again. The
+        values read here are those ``_finish`` read for the timeline."""
+        same = {
+            name
+            for name in self._diffed_fields(binding, values)
+            if _comparable(binding._fields[name], binding[name])
+            == _comparable(binding._fields[name], values[name])
+        }
+        return {k: v for k, v in values.items() if k not in same}
 
     def _import_dependencies(self):
         """Import the records this one needs first (override), with
@@ -411,14 +452,35 @@ class GenericRecordImporter(AbstractComponent):
         chunk, e.g. their dependencies' bindings with the binder's
         ``prefetch``. Nothing by default."""
 
+    def _before_update_batch(self, importers):
+        """Hook before the chunk writes its prepared bound records
+        (``_batch_update``): ``importers`` are their record importers, each
+        with its ``binding``. Read here what their writes will read one by
+        one (``self`` is one of them): by default, the Odoo records'
+        bindings (a write of the Odoo record finds them, when a field of the
+        binding depends on it), for all at once."""
+        bindings = self.model.browse([imp.binding.id for imp in importers])
+        odoo = bindings.odoo_id.sudo().with_context(active_test=False)
+        inverses = [
+            name
+            for name, field in odoo._fields.items()
+            if field.type == "one2many"
+            and field.comodel_name == self.model._name
+            and field.inverse_name == "odoo_id"
+        ]
+        for name in inverses:
+            odoo.mapped(name)
+
     def _after_import_batch(self, importers):
         """Hook after one ``create()`` made the bindings of the chunk's new
-        records: ``importers`` are their record importers, each with its
-        ``binding`` and ``remote_record`` (``self`` is one of them).
+        records, and after the chunk wrote its bound records when the
+        importer declares ``_batch_update``: ``importers`` are their record
+        importers, each with its ``binding`` and ``remote_record`` (``self``
+        is one of them).
 
         Runs each one's ``_after_import``; override to do the chunk's work in
         a few statements instead of a few per record. It runs in the chunk's
-        savepoint: when it raises, the chunk imports its new records one by
+        savepoint: when it raises, the chunk imports those records one by
         one, through ``_after_import``, so both must do the same.
         """
         for importer in importers:

@@ -457,11 +457,24 @@ class GenericProductRecordImporter(AbstractComponent):
     _name = "generic.product.record.importer"
     _inherit = "generic.record.importer"
 
+    # A chunk's updated products get their variants read and written
+    # together, as its new ones do (a burst of webhooks, an incremental run).
+    _batch_update = True
+
     #: the record's key holding its stock levels when the remote gives them
     #: with the product (a stock sub-resource): imported right after the
     #: variants by the connector's inventory importer (``run_rows``); None
     #: when stock is a resource of its own
     _levels_key = None
+
+    def _before_update_batch(self, importers):
+        # A template's price write finds its variants (to recompute their
+        # prices), archived ones included: one read for all, not per write.
+        res = super()._before_update_batch(importers)
+        bindings = self.model.browse([imp.binding.id for imp in importers])
+        templates = bindings.odoo_id.sudo().with_context(active_test=False)
+        templates.mapped("product_variant_ids")
+        return res
 
     def _after_import(self, binding):
         self._import_variants([(binding.odoo_id, self.remote_record)])

@@ -155,6 +155,13 @@ class GenericBackend(models.AbstractModel):
         recognise."""
         return None
 
+    def _webhook_process_batch(self, events):
+        """Process together what of ``events`` (the events of one job,
+        several) can be; return ``{event id: (state, message)}`` of those
+        processed. The others are then processed one by one
+        (``_webhook_process``). Nothing by default."""
+        return {}
+
     def _webhook_process(self, event):
         """Process one inbox event; return ``(state, message)``.
 

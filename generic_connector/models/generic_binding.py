@@ -320,6 +320,42 @@ class GenericBinding(models.AbstractModel):
         return message
 
     @api.model
+    def import_records(self, backend, external_ids, webhook_ids=None):
+        """Import the remote records ``external_ids`` together, as a chunk
+        (their reads a few in flight at once, one lock statement, their
+        after-import work together), counted in the context's run (a
+        webhook job's: ``sync_run_key``). Return ``({external id: (outcome,
+        message)}, {external id: error})``: the records imported, and those
+        that failed on their data, of which nothing is kept: the caller
+        imports them one by one, where each fails alone with its reason.
+
+        ``webhook_ids``: ``{external id: generic.webhook id}``, the event
+        each record's timeline version names."""
+        run = self.env["generic.sync.run"]._for_key(None)
+        importing = backend.with_context(**IMPORT_CONTEXT)
+        with (
+            importing.work_on(
+                self._name,
+                chunk_cache={},
+                planned={self._name: None},
+                sync_run=run,
+                webhook_ids=webhook_ids or {},
+            ) as work,
+            job_errors(),
+            run._counting_calls() as stats,
+        ):
+            ids = [str(external_id) for external_id in external_ids]
+            records, gone = work.component(usage="backend.adapter").get_many(ids)
+            importer = work.component(usage="chunk.importer")
+            importer.run(records, run, isolate=False, gone=gone)
+            self.env.flush_all()
+            run._note(resource=self._name, protocol=importer.backend_adapter._protocol)
+        done = importer.outcomes
+        counts = dict(importer.counts, fetched=len(done), kind="batch")
+        run._tally(stats, **counts)
+        return done, importer.failed
+
+    @api.model
     def import_record(self, backend, external_id, force=False, run_key=None, data=None):
         """Job: fetch one remote record and import it. A record the remote
         no longer has (404) is archived in Odoo (see ``_remote_deleted``).

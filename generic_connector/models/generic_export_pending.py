@@ -78,19 +78,25 @@ class GenericExportPending(models.Model):
     @api.model
     def _waiting(self, binding):
         """Whether a local change of ``binding`` waits for its export job."""
+        return binding.id in self._waiting_ids(binding)
+
+    def _waiting_ids(self, bindings):
+        """The ids of ``bindings`` (of one model) whose local change waits
+        for its export job, in one query."""
+        if not bindings:
+            return set()
         self.env["queue.job"].flush_model(["uuid", "state"])
         self.env.cr.execute(
             """
-            SELECT 1
+            SELECT DISTINCT marker.binding_id
               FROM generic_export_pending marker
               JOIN queue_job job ON job.uuid = marker.job_uuid
-             WHERE marker.binding_model = %s AND marker.binding_id = %s
+             WHERE marker.binding_model = %s AND marker.binding_id = ANY(%s)
                AND job.state IN %s
-             LIMIT 1
             """,
-            (binding._name, binding.id, LIVE_JOB_STATES),
+            (bindings._name, list(bindings.ids), LIVE_JOB_STATES),
         )
-        return bool(self.env.cr.fetchone())
+        return {row[0] for row in self.env.cr.fetchall()}
 
     @api.model
     def _attach(self, marker_id, job_uuid):

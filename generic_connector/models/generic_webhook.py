@@ -541,7 +541,19 @@ class GenericWebhook(models.Model):
             return events[0].result
         run = self._sync_run(backend)
         alone = len(events) == 1
-        messages = [event._process_one(backend, run, alone) for event in events]
+        # What the backend imports together (a burst's price changes); the
+        # rest one by one, in the order they arrived.
+        batched = {}
+        if not alone:
+            batched = backend.with_context(
+                sync_run_key=run.run_key, sync_run_id=run.id
+            )._webhook_process_batch(events)
+        messages = []
+        for event in events:
+            if event.id in batched:
+                messages.append(event._processed(*batched[event.id]))
+            else:
+                messages.append(event._process_one(backend, run, alone))
         # Runs where these events had failed now see them processed.
         events.sudo().failure_ids.run_id._refresh_state()
         return "\n".join(filter(None, messages))
@@ -586,6 +598,12 @@ class GenericWebhook(models.Model):
             # The handler's own counts were rolled back with its savepoint;
             # the calls it made still happened.
             run.with_context(sync_webhook_id=self.id)._tally(stats, kind="webhook")
+        return self._processed(outcome, message)
+
+    def _processed(self, outcome, message):
+        """Write the event's ``outcome`` (a state) and ``message``; return
+        the message."""
+        failed = outcome == "failed"
         self.write(
             {
                 "state": outcome,

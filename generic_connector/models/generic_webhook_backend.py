@@ -39,14 +39,20 @@ are the defaults it overrides).
 
 import contextlib
 import functools
+import json
+import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from psycopg2 import OperationalError
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..transport import (
     NotFoundError,
@@ -57,6 +63,8 @@ from ..transport import (
 )
 from .generic_backend_transport import MANAGER
 from .generic_webhook import subject_of
+
+_logger = logging.getLogger(__name__)
 
 # A write of one of these clears the intake's per-worker cache of what it
 # needs of a backend, by token (``_webhook_intake``).
@@ -124,7 +132,7 @@ class GenericWebhookBackend(models.AbstractModel):
     # ``_receive``). The events of a job are visible when it commits: more
     # per job is less overhead but a later commit. 1 gives every event its
     # own job.
-    _webhook_batch_size = 10
+    _webhook_batch_size = 25
     # XML id of the user deliveries are stored and processed as, by default.
     _webhook_user_xmlid = None
     # {event type: WebhookEvent}: the events subscribed and their handling.
@@ -316,6 +324,79 @@ class GenericWebhookBackend(models.AbstractModel):
         state is the newest whatever the order the events arrive in (a
         deletion too: the importer archives what the API no longer has)."""
         return self.env[event.model].import_record(self, event.record_id(payload))
+
+    def _webhook_process_batch(self, events):
+        """The events of one job whose handler is the default one
+        (``_webhook_import``), imported together per binding model: their
+        records read a few at once, locked in one statement, and their
+        after-import work (a product's variants) done for all
+        (``import_records``). A burst of price changes then costs a few
+        queries per event, not a product import each.
+
+        What the batch does not import is processed one by one, as before:
+        a record that fails on its data (it then fails alone, with its
+        reason), an event without a record id, a whole batch that meets a
+        transient error (each event then retries alone), a model with one
+        event. A connector that overrides ``_webhook_import`` gets it called
+        per event (override this method too to batch its events)."""
+        results = super()._webhook_process_batch(events)
+        if type(self)._webhook_import is not GenericWebhookBackend._webhook_import:
+            return results
+        groups = {}
+        for event in events:
+            spec = self._webhook_events.get(event.event_type)
+            if event.id in results or not spec or not spec.model:
+                continue
+            if spec.handler != "_webhook_import":
+                continue
+            try:
+                external_id = str(spec.record_id(json.loads(event.payload)))
+            except (KeyError, ValueError):
+                continue  # fails one by one, with its reason
+            groups.setdefault(spec.model, {}).setdefault(external_id, []).append(event)
+        for model, by_id in groups.items():
+            if len(by_id) > 1:
+                results.update(self._webhook_import_batch(model, by_id))
+        return results
+
+    def _webhook_import_batch(self, model, by_id):
+        """Import the records of ``by_id`` ``{external id: its events}``
+        with ``model``'s ``import_records``; ``{event id: (state, message)}``
+        of the events imported (none when the batch failed as a whole)."""
+        webhook_ids = {external_id: evs[0].id for external_id, evs in by_id.items()}
+        try:
+            with self.env.cr.savepoint():
+                done, failed = self.env[model].import_records(
+                    self, list(by_id), webhook_ids=webhook_ids
+                )
+        except OperationalError:
+            raise  # the transaction is lost: the job is retried
+        except (RetryableJobError, FailedJobError, TransportError) as err:
+            _logger.info(
+                "Webhook batch of %s %s: one by one (%s)", len(by_id), model, err
+            )
+            return {}
+        except Exception:
+            # Nothing of it is kept; one by one, each event fails alone.
+            _logger.warning(
+                "Webhook batch of %s %s failed: one by one",
+                len(by_id),
+                model,
+                exc_info=True,
+            )
+            return {}
+        if failed:
+            _logger.info(
+                "Webhook batch of %s %s: %s failed, processed one by one",
+                len(by_id),
+                model,
+                ", ".join(sorted(failed)),
+            )
+        return {
+            event.id: ("done", message)
+            for external_id, (_outcome, message) in done.items()
+            for event in by_id.get(external_id, [])
+        }
 
     # Subscription --------------------------------------------------------------
 

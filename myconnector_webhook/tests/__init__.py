@@ -13,3 +13,4 @@ from . import test_demo_setup
 from . import test_webhook_after_sale
 from . import test_webhook_payments
 from . import test_webhook_job_queries
+from . import test_webhook_batch
