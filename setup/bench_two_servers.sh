@@ -80,7 +80,6 @@ for side in a b; do
     cat >"$work/$side.conf" <<CONF
 [options]
 db_name = $db
-dbfilter = ^$db\$
 list_db = False
 data_dir = $work/data-$side
 http_port = $((BENCH_PORT + offset))

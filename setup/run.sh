@@ -84,8 +84,10 @@ conf="$MYCONNECTOR_CACHE/odoo-run.conf"
 cat >"$conf" <<CONF
 [options]
 admin_passwd = admin
+; db_name alone, no dbfilter: Odoo serves this database without listing
+; PostgreSQL's databases at each request without a session (webhooks, job
+; dispatches); a dbfilter costs a query per such request.
 db_name = $DEMO_DB
-dbfilter = ^$DEMO_DB\$
 list_db = False
 http_port = $ODOO_PORT
 ; Threaded (workers = 0): one process serves HTTP and the websocket of live

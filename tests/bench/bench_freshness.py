@@ -34,6 +34,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psutil
 import requests
 
 HERE = Path(__file__).resolve().parent
@@ -71,7 +72,7 @@ def sandbox_process(port, products):
                 if requests.get(url + "/admin/health", timeout=5).ok:
                     break
             time.sleep(0.5)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -117,6 +118,26 @@ class Watcher:
             time.sleep(POLL)
 
 
+class Backlog(threading.Thread):
+    """The most webhooks the sandbox held undelivered (queued or in flight),
+    sampled every half second: a backlog there is the intake falling
+    behind, not the jobs."""
+
+    def __init__(self, sandbox_url):
+        super().__init__(daemon=True)
+        self.url = sandbox_url + "/admin/stats"
+        self.most = 0
+        self.done = threading.Event()
+
+    def run(self):
+        session = requests.Session()
+        session.trust_env = False
+        while not self.done.wait(0.5):
+            with contextlib.suppress(requests.RequestException):
+                pending = session.get(self.url, timeout=5).json()["pending_deliveries"]
+                self.most = max(self.most, pending)
+
+
 def burst(sandbox_url, watcher, products, rate, seconds, first_seq):
     """``rate`` price changes per second for ``seconds``; the driver's lag
     behind its schedule, in seconds (the client must keep up)."""
@@ -154,6 +175,57 @@ def burst(sandbox_url, watcher, products, rate, seconds, first_seq):
     return total, late
 
 
+def cpu_seconds(odoo, sandbox_pid):
+    """CPU seconds (user and system) used so far by Odoo's processes, the
+    sandbox, the PostgreSQL backends serving Odoo's database and this
+    driver: where a rate's work goes (the box's two cores are its limit)."""
+
+    def tree(pid):
+        try:
+            root = psutil.Process(pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0.0
+        return sum(_cpu(p) for p in processes)
+
+    backends = [
+        row[0]
+        for row in odoo.sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (odoo.db,)
+        )
+    ]
+    return {
+        "odoo": tree(odoo.process.pid),
+        "sandbox": tree(sandbox_pid),
+        "driver": _cpu(psutil.Process()),
+    }, {pid: _cpu_of(pid) for pid in backends}
+
+
+def cpu_used(before, after):
+    """CPU seconds between two :func:`cpu_seconds`, by process kind (a
+    backend that ended meanwhile is not counted)."""
+    used = {name: after[0][name] - before[0][name] for name in after[0]}
+    used["postgres"] = sum(
+        cpu - before[1].get(pid, 0.0) for pid, cpu in after[1].items()
+    )
+    return used
+
+
+def _cpu(process):
+    try:
+        times = process.cpu_times()
+    except psutil.NoSuchProcess:
+        return 0.0
+    return times.user + times.system
+
+
+def _cpu_of(pid):
+    try:
+        return _cpu(psutil.Process(pid))
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
 def settle(odoo, sandbox_url, watcher):
     """Wait until every change is visible, or nothing is left to make one
     visible (no webhook to deliver, no job to run: what is still not
@@ -172,7 +244,7 @@ def settle(odoo, sandbox_url, watcher):
 def run(env, rates, seconds, products, channels):
     results = {"products": products, "seconds": seconds, "channels": channels}
     with (
-        sandbox_process(BASE + 5, products) as sandbox_url,
+        sandbox_process(BASE + 5, products) as (sandbox_url, sandbox_pid),
         OdooServer(env, port=BASE, workers=4, channels=channels) as odoo,
     ):
         backend = odoo.wire_backend(sandbox_url)
@@ -184,8 +256,13 @@ def run(env, rates, seconds, products, channels):
         seq = 0
         for rate in rates:
             load_before = os.getloadavg()[0]
+            cpu_before = cpu_seconds(odoo, sandbox_pid)
+            backlog = Backlog(sandbox_url)
+            backlog.start()
             total, late = burst(sandbox_url, watcher, products, rate, seconds, seq)
             settle(odoo, sandbox_url, watcher)
+            backlog.done.set()
+            cpu = cpu_used(cpu_before, cpu_seconds(odoo, sandbox_pid))
             with watcher.lock:
                 lags = sorted(
                     watcher.seen[s]
@@ -203,8 +280,15 @@ def run(env, rates, seconds, products, channels):
                 else None,
                 "max_s": lags[-1] if lags else None,
                 "driver_late_s": late,
+                "undelivered_max": backlog.most,
                 "load_before": load_before,
                 "load_after": os.getloadavg()[0],
+                # CPU milliseconds per change, by process: the rate two
+                # cores can carry is about 2,000 / their sum.
+                "cpu_ms_per_change": {
+                    name: round(1000 * seconds_ / total, 2)
+                    for name, seconds_ in cpu.items()
+                },
             }
             print(f"{rate:g}/s:", json.dumps(results[f"{rate:g}"]), flush=True)  # noqa: T201
             seq += total
@@ -221,6 +305,31 @@ def run(env, rates, seconds, products, channels):
             "WHERE job_id IS NOT NULL"
         )[0]
         results["events_per_job"] = events / jobs if jobs else None
+        # Where the time goes: a webhook job's wait (created to started)
+        # and its run (started to done), in seconds.
+        timings = odoo.sql(
+            "SELECT extract(epoch FROM date_started - date_created), "
+            "extract(epoch FROM date_done - date_started) FROM queue_job "
+            "WHERE channel LIKE '%%webhook%%' AND state = 'done' "
+            "AND date_enqueued IS NOT NULL"
+        )
+        for name, column in (("job_wait_s", 0), ("job_run_s", 1)):
+            values = sorted(
+                float(row[column]) for row in timings if row[column] is not None
+            )
+            if values:
+                results[name] = {
+                    "p50": statistics.median(values),
+                    "p95": values[min(len(values) - 1, int(len(values) * 0.95))],
+                    "max": values[-1],
+                }
+        results["failed_jobs"] = [
+            row[0][:300]
+            for row in odoo.sql(
+                "SELECT coalesce(exc_message, exc_name, result, '') FROM queue_job "
+                "WHERE state = 'failed'"
+            )
+        ]
         stats = requests.get(sandbox_url + "/admin/stats", timeout=10).json()
         results["sandbox_statuses"] = stats["statuses"]
     return results

@@ -242,8 +242,11 @@ class OdooServer:
         conf.write_text(
             "[options]\n"
             "admin_passwd = admin\n"
+            # db_name without dbfilter: Odoo then serves that database alone
+            # without listing PostgreSQL's databases at every request without
+            # a session (each webhook, each job dispatch): a dbfilter costs
+            # a query on the postgres database per request.
             f"db_name = {self.db}\n"
-            f"dbfilter = ^{self.db}$\n"
             "list_db = False\n"
             "http_interface = 127.0.0.1\n"
             f"http_port = {self.port}\n"
