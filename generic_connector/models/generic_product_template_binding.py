@@ -16,6 +16,14 @@ class GenericProductTemplateBinding(models.AbstractModel):
     _inherit = "generic.binding"
     _description = "Generic Product Binding (abstract)"
 
+    # Indexed on its own, as the variant's: a template's bindings are read by
+    # template (its binding list, the matches of an import onto an existing
+    # catalogue), which the (backend, template) unique index does not serve;
+    # without it, each such chunk read the whole binding table.
     odoo_id = fields.Many2one(
-        "product.template", string="Product Template", required=True, ondelete="cascade"
+        "product.template",
+        string="Product Template",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )

@@ -1,4 +1,5 @@
-"""A new template's precomputed fields worked out without its attribute lines.
+"""A new template's precomputed fields worked out without its attribute lines;
+its internal reference indexed.
 
 Before inserting a template, Odoo works out its precomputed fields (``type``,
 stock's ``tracking``) on an in-memory copy of the values. When the values hold
@@ -7,13 +8,21 @@ itself to its attribute values' lines, which reads every line already using
 those values: a template made with its options read every product sharing
 them. None of these fields depends on the lines, so they are worked out from
 the other values, and the lines are created as before.
+
+Odoo stores a template's internal reference (``default_code``, its single
+variant's) without an index: an import binding new records to the products
+with their SKU (the resources' ``match_fields``) then read every template at
+each chunk. It is indexed where set (templates with several variants have
+none).
 """
 
-from odoo import models
+from odoo import fields, models
 
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
+
+    default_code = fields.Char(index="btree_not_null")
 
     def _add_precomputed_values(self, vals_list):
         """Leave ``attribute_line_ids`` out of the precompute when no

@@ -28,3 +28,4 @@ from . import test_order_refunds
 from . import test_job_table
 from . import test_order_payments
 from . import test_order_books
+from . import test_import_lookups

@@ -129,7 +129,11 @@ class TestJobTable(MyConnectorCase):
         # (backend_id, odoo_id) is unique, but a lookup by product alone
         # (the product's binding list) cannot use that index: at 100,000
         # products each chunk of an import read the whole binding table.
-        for table in ("myconnector_product_product", "myconnector_res_partner"):
+        for table in (
+            "myconnector_product_template",
+            "myconnector_product_product",
+            "myconnector_res_partner",
+        ):
             self.assertTrue(index_exists(self.env.cr, f"{table}__odoo_id_index"))
 
     def test_dashboard_queries_do_not_grow_with_the_bindings(self):
