@@ -88,6 +88,9 @@ class GenericRecordImporter(AbstractComponent):
 
     #: what the last ``run`` did: "created", "updated" or "skipped"
     outcome = None
+    #: whether the last ``_prepare`` was forced (the data applied whatever
+    #: the binding says it already has)
+    force = False
     #: the message of the last ``_finish``
     message = None
     #: the fields of the prepared record a reconcile compares
@@ -113,6 +116,7 @@ class GenericRecordImporter(AbstractComponent):
         existing binding (empty when the record is new)."""
         self.external_id = str(external_id)
         self.outcome = None
+        self.force = force
         if not self.planning:
             self._lock()
         self.remote_record = (

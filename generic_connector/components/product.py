@@ -25,16 +25,23 @@ and the record importer (``generic.product.record.importer``) do the rest:
   any combination of options Odoo made that the remote does not have; one
   that comes back is unarchived;
 * a chunk's new products get their variants in a few statements for all
-  (:meth:`GenericVariantImporter.run` takes a list).
+  (:meth:`GenericVariantImporter.run` takes a list), and so do its updated
+  ones (the record importer's ``_batch_update``);
+* a record whose variants are those last synced (the template binding's
+  ``variants_digest``), its template still having them all active and
+  bound, is not synced again unless forced
+  (:meth:`GenericVariantImporter.changed`).
 """
 
 from decimal import Decimal, InvalidOperation
 
 from odoo import Command
+from odoo.tools import SQL
 
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.connector.components.mapper import mapping, only_create
 
+from ..digest import values_digest
 from ..exceptions import RemoteDataError
 from .core import find_or_create
 
@@ -138,6 +145,73 @@ class GenericVariantImporter(AbstractComponent):
             # template's category: one read for all, not one per template.
             templates.fetch(["categ_id"])
             binder.model.with_context(connector_no_export=True).create(new)
+
+    # Unchanged variants
+
+    def signature(self, record):
+        """The digest of what ``record``'s variants make in Odoo: their ids,
+        options, codes, and prices against the product's (a price change of
+        the product alone moves no other variant's extra price)."""
+        variants = self.check_variants(record)
+        base = parse_price(record, self._product_label, self._price_key)
+        keys = (self._variant_sku_key, self._variant_barcode_key)
+        return values_digest(
+            {
+                "options": self._options(record, variants),
+                "variants": [
+                    [str(variant[self._variant_id_key])]
+                    + [variant.get(key) if key else None for key in keys]
+                    + [
+                        str(
+                            parse_price(variant, "Variant", self._variant_price_key)
+                            - base
+                        )
+                    ]
+                    for variant in variants
+                ],
+            }
+        )
+
+    def changed(self, items, forced=()):
+        """``[(binding, record, signature)]`` of ``items`` ``[(template
+        binding, record)]`` whose variants must be synced: all but those
+        whose signature is the binding's ``variants_digest`` and whose
+        template has as many active variants as the record, each bound
+        (one query for all), unless their binding is in ``forced``."""
+        signed = [(b, r, self.signature(r)) for b, r in items]
+        same = [
+            (b, r)
+            for b, r, digest in signed
+            if b.id not in forced and b.variants_digest == digest
+        ]
+        counts = self._active_variants([b.odoo_id.id for b, _r in same])
+        kept = {
+            b.id
+            for b, r in same
+            if counts.get(b.odoo_id.id) == (len(r[self._variants_key]),) * 2
+        }
+        return [(b, r, digest) for b, r, digest in signed if b.id not in kept]
+
+    def _active_variants(self, template_ids):
+        """``{template id: (active variants, those bound on this backend)}``."""
+        if not template_ids:
+            return {}
+        binding_model = self.env[self._variant_model]
+        self.env["product.product"].flush_model(["active", "product_tmpl_id"])
+        binding_model.flush_model(["odoo_id", "backend_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT p.product_tmpl_id, count(*), count(b.id) "
+                "FROM product_product p LEFT JOIN %s b "
+                "ON b.odoo_id = p.id AND b.backend_id = %s "
+                "WHERE p.product_tmpl_id = ANY(%s) AND p.active "
+                "GROUP BY p.product_tmpl_id",
+                SQL.identifier(binding_model._table),
+                self.backend_record.id,
+                list(template_ids),
+            )
+        )
+        return {row[0]: (row[1], row[2]) for row in self.env.cr.fetchall()}
 
     # What the remote record says
 
@@ -477,17 +551,38 @@ class GenericProductRecordImporter(AbstractComponent):
         return res
 
     def _after_import(self, binding):
-        self._import_variants([(binding.odoo_id, self.remote_record)])
+        self._import_variants_of([(binding, self)])
 
     def _after_import_batch(self, importers):
-        self._import_variants(
-            [(imp.binding.odoo_id, imp.remote_record) for imp in importers]
-        )
+        self._import_variants_of([(imp.binding, imp) for imp in importers])
+
+    def _import_variants_of(self, pairs):
+        """The variants of the records of ``pairs`` ``[(template binding,
+        its record importer)]``, then their stock levels when they come with
+        the records (``_levels_key``).
+
+        A record whose variants are those its binding last synced
+        (``variants_digest``) and whose template still has them, all bound
+        and active, is not synced again unless forced: a price change of a
+        product whose variants did not move costs no variant work."""
+        variants = self.component(usage="variant.importer")
+        items = [(binding, imp.remote_record) for binding, imp in pairs]
+        forced = {binding.id for binding, imp in pairs if imp.force}
+        todo = variants.changed(items, forced)
+        variants.run([(binding.odoo_id, record) for binding, record, _d in todo])
+        for binding, _record, digest in todo:
+            binding.variants_digest = digest
+        self._import_levels(items)
 
     def _import_variants(self, items):
         """The variants of ``items`` ``[(template, record)]``, then their
         stock levels when they come with the records (``_levels_key``)."""
         self.component(usage="variant.importer").run(items)
+        self._import_levels(items)
+
+    def _import_levels(self, items):
+        """The stock levels of ``items`` ``[(template or binding, record)]``
+        when they come with the records (``_levels_key``)."""
         if self._levels_key:
             rows = [row for _t, rec in items for row in rec.get(self._levels_key) or []]
             inventory = self.component(

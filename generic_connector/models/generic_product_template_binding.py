@@ -27,3 +27,10 @@ class GenericProductTemplateBinding(models.AbstractModel):
         ondelete="cascade",
         index=True,
     )
+    variants_digest = fields.Char(
+        copy=False,
+        readonly=True,
+        help="What the variants were when they were last synced (their ids, "
+        "options, codes and prices against the product's): a record whose "
+        "variants are the same is not synced again, unless forced.",
+    )

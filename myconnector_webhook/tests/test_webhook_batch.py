@@ -9,9 +9,11 @@ the batch cannot import goes one by one, as before: a malformed record fails
 alone with its reason; a record the platform deleted is archived."""
 
 import json
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from odoo.addons.generic_connector.components.product import GenericVariantImporter
 from odoo.addons.generic_connector.tests.common import run_jobs
 
 from .test_webhook_intake_job import IntakeCase
@@ -135,3 +137,68 @@ class TestWebhookBatch(IntakeCase):
         self.assertEqual([e.state for e in events], ["done", "done"])
         self.assertFalse(self.binding(3).odoo_id.active, "archived, not deleted")
         self.assertEqual(self.binding(1).list_price, 11.0)
+
+    def test_unchanged_variants_are_not_synced_again(self):
+        """A price change of a one-variant product moves no variant: its
+        variants are not read nor written again, unless Odoo lost them."""
+        products = {
+            p["id"]: p
+            for p in self.remote("GET", "/api/v1/products?per_page=50")["data"]["items"]
+            if p["id"] in (1, 4, 5, 7)
+        }
+        single = next(i for i, p in sorted(products.items()) if len(p["variants"]) == 1)
+        several = next(i for i in sorted(products) if i != single)
+        first = products[several]["variants"][0]
+        extra = {
+            "id": several * 100 + 9,
+            "title": "Big",
+            "sku": f"BIG-{several}",
+            "stock": 0,
+        }
+        synced = []
+        original = GenericVariantImporter.run
+
+        def recording(importer, items):
+            synced.append(sorted(template.id for template, _record in items))
+            return original(importer, items)
+
+        def burst(prefix, cents, variants=None):
+            self.remote(
+                "POST",
+                "/admin/simulate/price",
+                json={"product_id": single, "price": f"{single}.{cents}"},
+            )
+            if variants:
+                self.remote(
+                    "POST",
+                    "/admin/corrupt",
+                    json={"product_id": several, "fields": {"variants": variants}},
+                )
+            else:
+                self.remote(
+                    "POST",
+                    "/admin/simulate/price",
+                    json={"product_id": several, "price": f"{several}.{cents}"},
+                )
+            synced.clear()
+            with patch.object(GenericVariantImporter, "run", recording):
+                events = self.run_burst((single, several), prefix)
+            self.assertEqual([e.state for e in events], ["done", "done"])
+            return synced[0] if synced else []
+
+        several_template = self.binding(several).odoo_id
+        single_template = self.binding(single).odoo_id
+        # A variant more on one product: only its variants are synced.
+        variants = [first, dict(extra, price="99.00")]
+        self.assertEqual(burst("u1", 11, variants), [several_template.id])
+        self.assertEqual(len(several_template.product_variant_ids), 2)
+        self.assertEqual(self.binding(single).list_price, single + 0.11)
+        # Its price: the other variant's extra price moves, so it is synced.
+        self.assertEqual(burst("u2", 22), [several_template.id])
+        # Odoo lost a variant (archived here): the next import brings it back.
+        variant = single_template.product_variant_ids
+        variant.active = False
+        self.assertEqual(
+            burst("u3", 33), sorted([single_template.id, several_template.id])
+        )
+        self.assertTrue(variant.active)

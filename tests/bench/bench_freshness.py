@@ -41,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "reliability")]
 
-from harness import OdooServer, odoo_environment  # noqa: E402 - path set above
+from harness import API_KEY, OdooServer, odoo_environment  # noqa: E402
 
 BASE = int(os.environ.get("BENCH_PORT", "8600")) + 40
 POLL = 0.02
@@ -175,6 +175,30 @@ def burst(sandbox_url, watcher, products, rate, seconds, first_seq):
     return total, late
 
 
+def intake_ms(sandbox_url):
+    """p50 and p95 of the webhook deliveries' round trips (the intake's
+    answer, as the platform waited for it), over the last 1,000 the sandbox
+    logged."""
+    session = requests.Session()
+    session.trust_env = False
+    session.headers["X-API-Key"] = API_KEY
+    subscriptions = session.get(sandbox_url + "/api/v1/webhooks", timeout=10).json()
+    durations = []
+    for subscription in subscriptions["data"]["items"]:
+        answer = session.get(
+            f"{sandbox_url}/api/v1/webhooks/{subscription['id']}/deliveries",
+            timeout=30,
+        ).json()
+        durations += [d["duration_ms"] for d in answer["data"]["items"]]
+    durations.sort()
+    if not durations:
+        return None
+    return {
+        "p50": durations[len(durations) // 2],
+        "p95": durations[min(len(durations) - 1, int(len(durations) * 0.95))],
+    }
+
+
 def cpu_seconds(odoo, sandbox_pid):
     """CPU seconds (user and system) used so far by Odoo's processes, the
     sandbox, the PostgreSQL backends serving Odoo's database and this
@@ -281,6 +305,7 @@ def run(env, rates, seconds, products, channels):
                 "max_s": lags[-1] if lags else None,
                 "driver_late_s": late,
                 "undelivered_max": backlog.most,
+                "intake_ms": intake_ms(sandbox_url),
                 "load_before": load_before,
                 "load_after": os.getloadavg()[0],
                 # CPU milliseconds per change, by process: the rate two
