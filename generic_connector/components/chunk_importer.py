@@ -144,36 +144,49 @@ class GenericChunkImporter(Component):
         in one savepoint; return False (nothing kept) when any of it fails,
         and the records are then imported one by one."""
         importers = [importer for importer, _map_record, _record in updated]
+
+        def write():
+            importers[0]._before_update_batch(importers)
+            for importer, map_record, _record in updated:
+                importer._finish(map_record, after_import=False)
+            self.env["generic.binding.version"]._record(
+                [importer.version_row for importer in importers],
+                size=self.backend_record.timeline_size,
+            )
+            importers[0]._after_import_batch(importers)
+            self.model._note_odoo_values(
+                [(imp.binding, imp.synced_fields) for imp in importers]
+            )
+
+        return self._in_batch(write, importers, "updated")
+
+    def _in_batch(self, step, importers, outcome):
+        """Run ``step()`` for the prepared records of ``importers`` in one
+        savepoint and count them as ``outcome``; return False when it failed
+        on the data (nothing kept: the records are then imported one by one).
+        Transient errors, and a record bound by another job meanwhile, retry
+        the chunk."""
         try:
             with self.env.cr.savepoint():
-                importers[0]._before_update_batch(importers)
-                for importer, map_record, _record in updated:
-                    importer._finish(map_record, after_import=False)
-                self.env["generic.binding.version"]._record(
-                    [importer.version_row for importer in importers],
-                    size=self.backend_record.timeline_size,
-                )
-                importers[0]._after_import_batch(importers)
-                self.model._note_odoo_values(
-                    [(imp.binding, imp.synced_fields) for imp in importers]
-                )
+                step()
         except (RetryableJobError, TransportError, OperationalError):
             raise
         except Exception as err:
             if bound_concurrently(err):
-                raise
+                raise  # the whole chunk is retried (job_errors)
             self.work.chunk_cache.clear()
             _logger.info(
-                "%s: the batch of %s updated records failed (%s): one by one",
+                "%s: the batch of %s %s records failed (%s): one by one",
                 self.model._name,
-                len(updated),
+                len(importers),
+                "new" if outcome == "created" else outcome,
                 err,
             )
             return False
-        self.counts["updated"] += len(updated)
+        self.counts[outcome] += len(importers)
         for importer in importers:
             self.changed[importer.external_id] = importer.remote_updated_at
-            self.outcomes[importer.external_id] = ("updated", importer.message)
+            self.outcomes[importer.external_id] = (outcome, importer.message)
         return True
 
     def _message(self):
@@ -268,41 +281,24 @@ class GenericChunkImporter(Component):
         with one ``create()``, then run their ``_after_import_batch``, all in
         one savepoint; return False (nothing kept) when any of it fails."""
         importers = [importer for importer, _values, _record in new]
-        try:
-            with self.env.cr.savepoint():
-                model = self.model.with_context(connector_no_export=True)
-                values_list = self._bound_to_matches(new)
-                bindings = model.create(values_list)
-                rows = []
-                for importer, values, binding in zip(
-                    importers, values_list, bindings, strict=True
-                ):
-                    importer._created_in_batch(binding)
-                    rows.append(importer._version(binding, values, {}))
-                self.env["generic.binding.version"]._record(rows)
-                importers[0]._after_import_batch(importers)
-                self.model._note_odoo_values(
-                    [(imp.binding, imp.synced_fields) for imp in importers]
-                )
-        except (RetryableJobError, TransportError, OperationalError):
-            raise
-        except Exception as err:
-            self.work.chunk_cache.clear()
-            _logger.info(
-                "%s: the batch of %s new records failed (%s): one by one",
-                self.model._name,
-                len(new),
-                err,
+
+        def create():
+            model = self.model.with_context(connector_no_export=True)
+            values_list = self._bound_to_matches(new)
+            bindings = model.create(values_list)
+            rows = []
+            for importer, values, binding in zip(
+                importers, values_list, bindings, strict=True
+            ):
+                importer._created_in_batch(binding)
+                rows.append(importer._version(binding, values, {}))
+            self.env["generic.binding.version"]._record(rows)
+            importers[0]._after_import_batch(importers)
+            self.model._note_odoo_values(
+                [(imp.binding, imp.synced_fields) for imp in importers]
             )
-            return False
-        self.counts["created"] += len(new)
-        for importer in importers:
-            self.changed[importer.external_id] = importer.remote_updated_at
-            self.outcomes[importer.external_id] = (
-                "created",
-                _("Created %(id)s", id=importer.external_id),
-            )
-        return True
+
+        return self._in_batch(create, importers, "created")
 
     def _bound_to_matches(self, new):
         """The ``create()`` values of the prepared new records, each with

@@ -289,6 +289,7 @@ class GenericRecordImporter(AbstractComponent):
         ``_after_import_batch``)."""
         self.binding = binding
         self.outcome = "created"
+        self.message = _("%(verb)s %(id)s", verb=_("Created"), id=self.external_id)
 
     def _check_remote_record(self):
         """Raise :class:`RemoteDataError` for a record that cannot be stored

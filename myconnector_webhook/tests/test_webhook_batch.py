@@ -8,7 +8,6 @@ their reads a few in flight, their variants read and written for all. What
 the batch cannot import goes one by one, as before: a malformed record fails
 alone with its reason; a record the platform deleted is archived."""
 
-import json
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -29,19 +28,6 @@ class TestWebhookBatch(IntakeCase):
         for product_id in range(1, 8):
             cls.Binding.import_record(cls.backend, str(product_id))
 
-    def receive(self, delivery_id, product_id):
-        payload = {"type": "product.updated", "data": {"id": product_id}}
-        event, created = self.Inbox._receive(
-            self.backend_as_user,
-            delivery_id,
-            "product.updated",
-            json.dumps(payload),
-            {},
-            subject=self.backend._webhook_subject("product.updated", payload),
-        )
-        self.assertTrue(created)
-        return event.sudo()
-
     def binding(self, product_id):
         return self.Binding.with_context(active_test=False).search(
             [
@@ -51,7 +37,7 @@ class TestWebhookBatch(IntakeCase):
         )
 
     def run_burst(self, product_ids, prefix):
-        events = [self.receive(f"{prefix}{i}", i) for i in product_ids]
+        events = [self.receive_update(f"{prefix}{i}", i) for i in product_ids]
         self.assertEqual(len({e.job_id for e in events}), 1, "one job")
         run_jobs(self.env, domain=[("id", "=", events[0].job_id.id)])
         return events

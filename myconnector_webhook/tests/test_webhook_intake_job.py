@@ -37,6 +37,21 @@ class IntakeCase(MyConnectorCase):
         cls.Inbox = cls.env["generic.webhook"].with_user(user)
         cls.backend_as_user = cls.backend.with_user(user)
 
+    def receive_update(self, delivery_id, product_id):
+        """Store a ``product.updated`` delivery of ``product_id`` as the
+        intake does, with its subject; return the event (as superuser)."""
+        payload = {"type": "product.updated", "data": {"id": product_id}}
+        event, created = self.Inbox._receive(
+            self.backend_as_user,
+            delivery_id,
+            "product.updated",
+            json.dumps(payload),
+            {},
+            subject=self.backend._webhook_subject("product.updated", payload),
+        )
+        self.assertTrue(created)
+        return event.sudo()
+
 
 @tagged("post_install", "-at_install")
 class TestIntakeJob(IntakeCase):
@@ -300,17 +315,7 @@ class TestBurstJoinsOneJob(IntakeCase):
     seed_records = 4
 
     def receive(self, delivery_id, product_id):
-        payload = {"type": "product.updated", "data": {"id": product_id}}
-        event, created = self.Inbox._receive(
-            self.backend_as_user,
-            delivery_id,
-            "product.updated",
-            json.dumps(payload),
-            {},
-            subject=self.backend._webhook_subject("product.updated", payload),
-        )
-        self.assertTrue(created)
-        return event.sudo()
+        return self.receive_update(delivery_id, product_id)
 
     def runs(self):
         return self.env["generic.sync.run"].search([("trigger", "=", "webhook")])
