@@ -169,12 +169,8 @@ class GenericChunkImporter(Component):
         try:
             with self.env.cr.savepoint():
                 step()
-        except (RetryableJobError, TransportError, OperationalError):
-            raise
         except Exception as err:
-            if bound_concurrently(err):
-                raise  # the whole chunk is retried (job_errors)
-            self.work.chunk_cache.clear()
+            self._data_error(err)
             _logger.info(
                 "%s: the batch of %s %s records failed (%s): one by one",
                 self.model._name,
@@ -241,12 +237,8 @@ class GenericChunkImporter(Component):
                     )
                 if importer.outcome in ("created", "updated"):
                     self.changed[external_id] = importer.remote_updated_at
-        except (RetryableJobError, TransportError, OperationalError):
-            raise
         except Exception as err:
-            if bound_concurrently(err):
-                raise  # the whole chunk is retried (job_errors)
-            self.work.chunk_cache.clear()
+            self._data_error(err)
             if not self.isolate:
                 self.failed[external_id] = err
                 return
@@ -258,6 +250,18 @@ class GenericChunkImporter(Component):
             )
             self.isolated.append(external_id)
             self._isolate(external_id, err)
+
+    def _data_error(self, err):
+        """Raise ``err`` again unless it is a failure of the data, which
+        leaves the chunk to go on: transient errors (network, rate limit,
+        the database's) and a record bound by another job meanwhile retry
+        the whole chunk (``job_errors``), which kept nothing. What the
+        chunk's cache holds may have been rolled back: it is emptied."""
+        if isinstance(
+            err, RetryableJobError | TransportError | OperationalError
+        ) or bound_concurrently(err):
+            raise err
+        self.work.chunk_cache.clear()
 
     def _isolate(self, external_id, err):
         """Hand the record ``external_id`` to its own job, in the run."""

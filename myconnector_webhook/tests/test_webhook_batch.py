@@ -21,12 +21,7 @@ from .test_webhook_intake_job import IntakeCase
 @tagged("post_install", "-at_install")
 class TestWebhookBatch(IntakeCase):
     seed_records = 8
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        for product_id in range(1, 8):
-            cls.Binding.import_record(cls.backend, str(product_id))
+    imported = 7
 
     def binding(self, product_id):
         return self.Binding.with_context(active_test=False).search(

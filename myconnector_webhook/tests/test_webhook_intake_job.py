@@ -28,7 +28,10 @@ OWN_COLUMNS = {"id", "uuid", "name", "records", "func_string", "date_created"}
 
 
 class IntakeCase(MyConnectorCase):
-    """The inbox and the backend as the webhook's integration user."""
+    """The inbox and the backend as the webhook's integration user; the
+    first ``imported`` products imported."""
+
+    imported = 0
 
     @classmethod
     def setUpClass(cls):
@@ -36,6 +39,8 @@ class IntakeCase(MyConnectorCase):
         user = cls.backend.webhook_user_id
         cls.Inbox = cls.env["generic.webhook"].with_user(user)
         cls.backend_as_user = cls.backend.with_user(user)
+        for product_id in range(1, cls.imported + 1):
+            cls.Binding.import_record(cls.backend, str(product_id))
 
     def receive_update(self, delivery_id, product_id):
         """Store a ``product.updated`` delivery of ``product_id`` as the
