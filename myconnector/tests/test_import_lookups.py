@@ -27,8 +27,11 @@ from .common import MyConnectorCase
 def _whole_reads(plan, leading):
     """The tables a JSON plan node (and its children) reads whole for a
     lookup: by a sequential scan, or through an index whose first column
-    the lookup does not give (the whole index is read then). ``leading``:
-    ``{index name: (its table, its first column)}``."""
+    the lookup does not give (the whole index is read then) while no index
+    of the table starts with a column it gives (on a small table the
+    planner may read a wider index whole though a fitting one exists: its
+    choice, not a missing index). ``leading``: ``{index name: (its table,
+    its first column)}``."""
     found = set()
     node = plan.get("Node Type")
     if node == "Seq Scan":
@@ -36,7 +39,12 @@ def _whole_reads(plan, leading):
     elif node in ("Index Scan", "Index Only Scan", "Bitmap Index Scan"):
         cond = plan.get("Index Cond")
         table, column = leading.get(plan["Index Name"], (None, None))
-        if cond and column and not re.search(rf"\b{column}\b", cond):
+        firsts = {c for t, c in leading.values() if t == table}
+        if (
+            cond
+            and column
+            and not any(re.search(rf"\b{first}\b", cond) for first in firsts)
+        ):
             found.add(table)
     for child in plan.get("Plans", ()):
         found |= _whole_reads(child, leading)
