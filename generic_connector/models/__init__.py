@@ -29,3 +29,4 @@ from . import generic_import_plan
 from . import generic_import_plan_line
 from . import product_template_attribute_line
 from . import product_template
+from . import product_product

@@ -10,3 +10,4 @@ from . import test_import_plan
 from . import test_reconcile
 from . import test_bulk_walk
 from . import test_attribute_products
+from . import test_variant_cache
