@@ -14,6 +14,7 @@ what to check (the full technical text stays in the job's traceback).
 """
 
 import math
+from collections import namedtuple
 from contextlib import contextmanager
 
 from psycopg2 import IntegrityError, errorcodes
@@ -21,6 +22,14 @@ from psycopg2 import IntegrityError, errorcodes
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from .transport import ConnectionFailedError, TransientError, TransportError
+
+#: A job enqueued, known by its uuid alone: what a walk keeps of each chunk
+#: job it enqueues (a ``Job`` keeps its arguments, the chunk's records).
+EnqueuedJob = namedtuple("EnqueuedJob", "uuid")
+
+#: The fields of a stored ``queue.job`` holding its arguments, which a walk
+#: drops from Odoo's cache once the job is stored.
+JOB_DATA_FIELDS = ("args", "kwargs", "records", "func_string")
 
 # How the result of a job retried by :func:`job_errors` starts when the remote
 # did not answer, or answered that it failed (5xx): an outage, which the

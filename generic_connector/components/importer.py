@@ -34,6 +34,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..digest import values_digest
 from ..exceptions import RemoteDataError, check_storable
+from ..jobs import JOB_DATA_FIELDS, EnqueuedJob
 from ..timestamps import canonical_timestamp
 from ..transport.graphql import ERRORS_KEY
 
@@ -549,11 +550,21 @@ class GenericBatchImporter(AbstractComponent):
                     listed.add(str(record.get("id")))
                 chunk.append(record)
                 if len(chunk) >= size:
-                    jobs.append(self._enqueue_chunk(chunk, job_options, run_key))
+                    jobs.append(self._enqueued(chunk, job_options, run_key))
                     chunk = []
         if chunk:
-            jobs.append(self._enqueue_chunk(chunk, job_options, run_key))
+            jobs.append(self._enqueued(chunk, job_options, run_key))
         return jobs, first_response
+
+    def _enqueued(self, records, job_options, run_key):
+        """Enqueue the chunk ``records``; return its job by its uuid alone
+        (:class:`EnqueuedJob`). A ``Job`` keeps its arguments, and Odoo's
+        cache the stored job's: a walk keeping them kept every record it
+        read (532 MB in the worker walking 100,000 products). The walk's
+        memory is a page's, whatever the catalogue's size."""
+        job = self._enqueue_chunk(records, job_options, run_key)
+        self.env["queue.job"].invalidate_model(JOB_DATA_FIELDS)
+        return EnqueuedJob(job.uuid)
 
     def _walk(self, filters):
         """The pages ``run`` reads: a bulk export's for a full walk (no

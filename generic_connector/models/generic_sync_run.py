@@ -374,13 +374,16 @@ class GenericSyncRun(models.Model):
         return self.sudo().search([("run_key", "=", run_key)], limit=1)
 
     def _adopt(self, jobs):
-        """Make ``jobs`` (``Job`` objects or ``queue.job`` records) part of
-        this run. No-op without a run, so callers need not check."""
+        """Make ``jobs`` (``queue.job`` records, or ``Job`` objects or
+        :class:`EnqueuedJob` known by their uuid) part of this run. No-op
+        without a run, so callers need not check."""
         if not self:
             return
-        records = self.env["queue.job"].sudo()
-        for job in jobs:
-            records |= job.db_record() if hasattr(job, "db_record") else job
+        Job = self.env["queue.job"].sudo()
+        records = Job.union(*(job for job in jobs if isinstance(job, models.BaseModel)))
+        uuids = [job.uuid for job in jobs if not isinstance(job, models.BaseModel)]
+        if uuids:
+            records |= Job.search([("uuid", "in", uuids)])
         records.write({"sync_run_id": self.id})
 
     @contextlib.contextmanager

@@ -11,3 +11,4 @@ from . import test_reconcile
 from . import test_bulk_walk
 from . import test_attribute_products
 from . import test_variant_cache
+from . import test_walk_memory
