@@ -281,6 +281,7 @@ def run(env, rates, seconds, products, channels):
         for rate in rates:
             load_before = os.getloadavg()[0]
             cpu_before = cpu_seconds(odoo, sandbox_pid)
+            clears_before = odoo.cache_clears()
             backlog = Backlog(sandbox_url)
             backlog.start()
             total, late = burst(sandbox_url, watcher, products, rate, seconds, seq)
@@ -306,6 +307,9 @@ def run(env, rates, seconds, products, channels):
                 "driver_late_s": late,
                 "undelivered_max": backlog.most,
                 "intake_ms": intake_ms(sandbox_url),
+                # Odoo's caches emptied in every worker (a worker that
+                # clears its own makes the others clear theirs too).
+                "cache_clears": odoo.cache_clears() - clears_before,
                 "load_before": load_before,
                 "load_after": os.getloadavg()[0],
                 # CPU milliseconds per change, by process: the rate two

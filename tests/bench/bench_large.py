@@ -261,6 +261,7 @@ def run_size(env, products, port):
             size_before = odoo.sql("SELECT pg_database_size(current_database())")[0][0]
             first_job = odoo.sql("SELECT coalesce(max(id), 0) FROM queue_job")[0][0]
             rows_before = db_rows(odoo)
+            clears_before = odoo.cache_clears()
             tables_before = table_reads(odoo)
             sampler = RssSampler(odoo.process.pid)
             sampler.sample()
@@ -276,6 +277,7 @@ def run_size(env, products, port):
             sampler.stop()
             if analyzer:
                 analyzer.stop()
+            clears = odoo.cache_clears() - clears_before
             rows = [a - b for a, b in zip(db_rows(odoo), rows_before, strict=True)]
             seq_reads = seq_read_tables(tables_before, table_reads(odoo), products)
             size_after = odoo.sql("SELECT pg_database_size(current_database())")[0][0]
@@ -309,6 +311,7 @@ def run_size(env, products, port):
         odoo_cpu_ms_per_product=round(
             (sum(sampler.cpu.values()) - cpu_before) / products * 1000, 1
         ),
+        cache_clears=clears,
         db_rows_read_per_product=round(rows[0] / products, 1),
         db_rows_written_per_product=round(rows[1] / products, 1),
         seq_reads_by_table=seq_reads,

@@ -399,6 +399,13 @@ class OdooServer:
             backend_id, token, WEBHOOK_SECRET, f"/myconnector/webhook/{token}"
         )
 
+    def cache_clears(self) -> int:
+        """How many times a worker has cleared Odoo's ``default`` cache and
+        signalled the others to clear theirs (Odoo's signalling sequence):
+        each clear makes every worker read access rights, record rules and
+        the like again."""
+        return self.sql("SELECT last_value FROM base_cache_signaling_default")[0][0]
+
     def job_states(self) -> dict:
         return dict(self.sql("SELECT state, count(*) FROM queue_job GROUP BY state"))
 
