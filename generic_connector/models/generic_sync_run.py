@@ -33,6 +33,8 @@ webhook handler), by the context key ``sync_run_key``.
 import contextlib
 import json
 import logging
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -63,21 +65,53 @@ _logger = logging.getLogger(__name__)
 RUN_LOGGER = logging.getLogger("generic_connector.sync_run")
 
 
+#: At most this many seconds between two additions of a block's calls to
+#: its run's count (the calls of a long walk show while it walks).
+CALLS_FLUSH_SECONDS = 1.0
+
+
 @dataclass(frozen=True)
 class _RunCalls:
     """The ``on_call`` hook of a run's collector: one more call in the run's
     count. Equal for one run, so nested collectors of a run count a call
-    once (a webhook's block around the import it runs)."""
+    once (a webhook's block around the import it runs).
+
+    The calls are added to the count together: at the end of the block
+    (``flush``, whatever its outcome) and at most every
+    :data:`CALLS_FLUSH_SECONDS` during it, not one statement per call (a
+    webhook job's reads, four in flight, each waited for its own autocommit
+    on the process's one shared connection). A worker killed in the middle
+    of a block loses the count of its last second of calls, not the
+    calls."""
 
     key: str
     counter: Any = field(compare=False)
+    #: [calls not added yet, monotonic time of the last addition]
+    _pending: list = field(
+        default_factory=lambda: [0, time.monotonic()], compare=False, repr=False
+    )
+    _lock: Any = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def __call__(self):
+        with self._lock:
+            self._pending[0] += 1
+            due = time.monotonic() - self._pending[1] >= CALLS_FLUSH_SECONDS
+        if due:
+            self.flush()
+
+    def flush(self):
+        """Add the calls not added yet to the run's count."""
+        with self._lock:
+            calls, self._pending[:] = self._pending[0], [0, time.monotonic()]
+        if not calls:
+            return
         try:
-            self.counter.add(self.key)
+            self.counter.add(self.key, calls)
         except psycopg2.Error as err:
-            # The call was made; losing its count must not fail the job.
-            _logger.warning("HTTP call of run %s not counted: %s", self.key, err)
+            # The calls were made; losing their count must not fail the job.
+            _logger.warning(
+                "%s HTTP call(s) of run %s not counted: %s", calls, self.key, err
+            )
 
 
 class GenericSyncRun(models.Model):
@@ -393,16 +427,21 @@ class GenericSyncRun(models.Model):
 
         Each HTTP call is also added, once the remote had it, to the run's count in
         ``generic_connector_call_count``, through the shared stores' own
-        connection in autocommit (``pgstore.PgCallCounter``): an attempt that
-        rolls back afterwards (a retry, a deadlock) loses its tally, not its
-        calls, so the run's calls are what the remote served.
+        connection in autocommit (``pgstore.PgCallCounter``), at the end of
+        the block and every second during it (:class:`_RunCalls`): an
+        attempt that rolls back afterwards (a retry, a deadlock) loses its
+        tally, not its calls, so the run's calls are what the remote served.
         """
         hook = None
         if self:
             self.ensure_one()
             hook = _RunCalls(self.run_key, call_counter(self.env.cr.dbname))
-        with count_calls(on_call=hook) as stats:
-            yield stats
+        try:
+            with count_calls(on_call=hook) as stats:
+                yield stats
+        finally:
+            if hook is not None:
+                hook.flush()
 
     def _tally(self, stats=None, **counts):
         """Add what the current job did: ``counts`` (fetched, created,

@@ -12,3 +12,4 @@ from . import test_bulk_walk
 from . import test_attribute_products
 from . import test_variant_cache
 from . import test_walk_memory
+from . import test_run_calls
