@@ -4,6 +4,8 @@
 connector whose adapter is a :class:`MockAdapter` (its base URL is a port
 nobody listens on, so a call that escaped the mock would fail loudly)."""
 
+from odoo import Command
+
 from odoo.addons.generic_connector.tests.common import (
     GenericConnectorCase,
     mock_adapter,
@@ -11,6 +13,13 @@ from odoo.addons.generic_connector.tests.common import (
 )
 
 from ..models.test_generic_backend import CATEGORY_MODEL
+
+
+def product_attribute(env, name, values):
+    """A product attribute ``name`` with a value of each of ``values``."""
+    return env["product.attribute"].create(
+        {"name": name, "value_ids": [Command.create({"name": v}) for v in values]}
+    )
 
 
 def tag(external_id, name, updated_at="2026-01-01T00:00:00.000001Z"):

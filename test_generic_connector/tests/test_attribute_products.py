@@ -11,27 +11,23 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.sql_db import Cursor
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
+
+from odoo.addons.generic_connector.tests.common import GenericConnectorCase
+
+from .common import product_attribute
 
 # The tables whose rows the attribute's products were recomputed from.
 WATCHED = ("product_template_attribute_line", "product_attribute_product_template_rel")
 
 
 @tagged("post_install", "-at_install")
-class TestAttributeProducts(TransactionCase):
+class TestAttributeProducts(GenericConnectorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.attribute = cls.env["product.attribute"].create(
-            {
-                "name": "Option",
-                "value_ids": [Command.create({"name": f"V{i}"}) for i in range(3)],
-            }
-        )
-        cls.other = cls.env["product.attribute"].create(
-            {"name": "Other", "value_ids": [Command.create({"name": "O"})]}
-        )
+        cls.attribute = product_attribute(cls.env, "Option", ("V0", "V1", "V2"))
+        cls.other = product_attribute(cls.env, "Other", ("O",))
 
     def _line(self, attribute, **extra):
         return Command.create(

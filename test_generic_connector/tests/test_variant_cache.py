@@ -14,24 +14,20 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.modules.registry import Registry
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
+
+from odoo.addons.generic_connector.tests.common import GenericConnectorCase
+
+from .common import product_attribute
 
 
 @tagged("post_install", "-at_install")
-class TestVariantCache(TransactionCase):
+class TestVariantCache(GenericConnectorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.size = cls.env["product.attribute"].create(
-            {
-                "name": "Size",
-                "value_ids": [Command.create({"name": n}) for n in ("S", "M", "L")],
-            }
-        )
-        cls.colour = cls.env["product.attribute"].create(
-            {"name": "Colour", "value_ids": [Command.create({"name": "Red"})]}
-        )
+        cls.size = product_attribute(cls.env, "Size", ("S", "M", "L"))
+        cls.colour = product_attribute(cls.env, "Colour", ("Red",))
 
     def _clears(self, action):
         """How many times ``action()`` cleared the registry's caches."""

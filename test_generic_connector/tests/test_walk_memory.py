@@ -45,14 +45,22 @@ class PagedAdapter(MockAdapter):
 class TestWalkMemory(TestConnectorCase):
     def walk_peak(self, pages):
         """The peak of Python's allocations (bytes) while a full walk of
-        ``pages`` pages enqueues its chunk jobs, and those jobs."""
+        ``pages`` pages enqueues its chunk jobs in a run (which adopts
+        them), and those jobs."""
+        run = self.env["generic.sync.run"]._start(
+            self.backend, resource=self.Binding._name
+        )
         self.env.flush_all()
         self.env.invalidate_all()
         gc.collect()
         tracemalloc.start()
         try:
             with mock_adapter(PagedAdapter(pages)):
-                jobs, _first = self.Binding.import_batch(self.backend)
+                # As a driver job runs: with mail tracking (queue.job
+                # tracks a field).
+                jobs, _first = self.Binding.with_context(
+                    tracking_disable=False
+                ).import_batch(self.backend, run_key=run.run_key)
             self.env.flush_all()
             peak = tracemalloc.get_traced_memory()[1]
         finally:
@@ -68,6 +76,7 @@ class TestWalkMemory(TestConnectorCase):
             [("uuid", "in", [job.uuid for job in jobs_large])]
         )
         self.assertEqual(len(stored), 60)
+        self.assertEqual(len(stored.sync_run_id), 1)
         self.assertEqual(sum(len(job.args[1]) for job in stored), 3000)
         # 30 pages against 10: the walk keeps a page (and what Python's
         # garbage collector has not freed yet), not the catalogue.
