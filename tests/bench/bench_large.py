@@ -4,7 +4,7 @@ A script, not collected by pytest. Run ``make bench-large`` (N = 100,000 by
 default, ``BENCH_LARGE=10000 make bench-large`` for less) or::
 
     python tests/bench/bench_large.py [--products 100000] [--small 10000]
-        [--json FILE]
+        [--bulk] [--json FILE]
 
 Each size (``--small``, N/10 by default, then N) runs in the same way, in
 a fresh database and a fresh sandbox:
@@ -15,8 +15,9 @@ a fresh database and a fresh sandbox:
   (``tests/reliability/harness.py``), the backend with no rate budget;
 * *Import products* pressed over JSON-RPC, then every job waited for (the
   driver, its chunk jobs, the finaliser). The import takes whatever the
-  backend declares: a bulk export when it supports one, paging otherwise
-  (``import_mode`` says which one ran, from the sandbox's request counts);
+  backend declares: a bulk export when it supports one and ``--bulk``
+  ticks *Use bulk export for full loads*, paging otherwise (``import_mode``
+  says which one ran, from the sandbox's request counts);
 * sampled every half second: the RSS of every Odoo process (the workers
   and the job runner; workers recycled on the way count under their pid).
 
@@ -251,13 +252,15 @@ def chunk_trend(odoo, first_job):
     }
 
 
-def run_size(env, products, port):
+def run_size(env, products, port, bulk=False):
     sandbox, url = start_sandbox(port + 10, products)
     try:
         with OdooServer(
             env, port=port, workers=4, channels=4, limit_time_real=7200
         ) as odoo:
-            backend = odoo.wire_backend(url, rate_limit_requests=0)
+            backend = odoo.wire_backend(
+                url, rate_limit_requests=0, use_bulk_export=bulk
+            )
             size_before = odoo.sql("SELECT pg_database_size(current_database())")[0][0]
             first_job = odoo.sql("SELECT coalesce(max(id), 0) FROM queue_job")[0][0]
             rows_before = db_rows(odoo)
@@ -340,6 +343,11 @@ def main(argv=None):
         "--products", type=int, default=int(os.environ.get("BENCH_LARGE", 100000))
     )
     parser.add_argument("--small", type=int, default=0, help="N/10 when 0")
+    parser.add_argument(
+        "--bulk",
+        action="store_true",
+        help="tick the backend's *Use bulk export for full loads*",
+    )
     parser.add_argument("--json", default=str(ROOT / "bench-large.json"))
     opts = parser.parse_args(argv)
     small = opts.small or max(opts.products // 10, 1)
@@ -350,7 +358,7 @@ def main(argv=None):
         "load_average_at_start": os.getloadavg(),
     }
     for label, size in (("small", small), ("large", opts.products)):
-        results[label] = run_size(env, size, BASE)
+        results[label] = run_size(env, size, BASE, bulk=opts.bulk)
         print(f"{label}: {json.dumps(results[label])}", flush=True)  # noqa: T201
     cost_small = results["small"]["seconds"] / small
     cost_large = results["large"]["seconds"] / opts.products
