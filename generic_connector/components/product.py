@@ -574,14 +574,8 @@ class GenericProductRecordImporter(AbstractComponent):
             binding.variants_digest = digest
         self._import_levels(items)
 
-    def _import_variants(self, items):
-        """The variants of ``items`` ``[(template, record)]``, then their
-        stock levels when they come with the records (``_levels_key``)."""
-        self.component(usage="variant.importer").run(items)
-        self._import_levels(items)
-
     def _import_levels(self, items):
-        """The stock levels of ``items`` ``[(template or binding, record)]``
+        """The stock levels of ``items`` ``[(template binding, record)]``
         when they come with the records (``_levels_key``)."""
         if self._levels_key:
             rows = [row for _t, rec in items for row in rec.get(self._levels_key) or []]

@@ -16,7 +16,7 @@ A write of only these fields, to the values every record already has, is
 dropped; any other write, or one that changes a record, is Odoo's.
 """
 
-from odoo import models
+from odoo import Command, models
 
 #: the variant fields whose write clears the registry's caches
 CACHE_CLEARING = frozenset(("active", "product_template_attribute_value_ids"))
@@ -55,7 +55,7 @@ class ProductProduct(models.Model):
             and len(commands) == 1
             and isinstance(commands[0], list | tuple)
             and len(commands[0]) == 3
-            and commands[0][0] == 6
+            and commands[0][0] == Command.SET
         ):
             return set(commands[0][2])
         return None
